@@ -1,0 +1,55 @@
+"""One exception hierarchy for every bad input, so the CLI can print one clear line and exit non-zero.
+
+Each error carries where the bad input entered (a file and a line or item) because a curator fixing a
+fact file needs to know exactly where to look, not a traceback.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class KGError(Exception):
+    """Base of all errors the user can cause and fix; rendered as `file:line: item: message`."""
+
+    def __init__(self, message: str, *, file: str | Path | None = None, line: int | None = None,
+                 item: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.item = item
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file + (f":{self.line}" if self.line else "") + ": "
+        what = f"{self.item}: " if self.item else ""
+        return f"{where}{what}{self.message}"
+
+
+class FactFileError(KGError):
+    """A fact file is malformed or refers to something that does not exist."""
+
+
+class QuoteNotFoundError(FactFileError):
+    """A quote is not, verbatim, in its source article."""
+
+
+class OntologyError(KGError):
+    """The ontology or the shapes cannot be read."""
+
+
+class ValidationError(KGError):
+    """The built graph violates a SHACL shape."""
+
+
+class StoreError(KGError):
+    """The store is missing, locked or unreadable."""
+
+
+class QueryError(KGError):
+    """A query is unknown, malformed, or given a bad parameter."""
+
+
+class RemoteError(KGError):
+    """A remote SPARQL endpoint is down, slow, refuses us or answers an error."""

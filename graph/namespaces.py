@@ -1,0 +1,40 @@
+"""The IRIs the project mints, in one place, so every module builds them the same way."""
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+BASE = "https://w3id.org/kzlinks/"
+KG = Namespace(BASE + "ontology#")
+ID = Namespace(BASE + "id/")
+GRAPH = Namespace(BASE + "graph/")
+SOURCE = Namespace(BASE + "source/")
+SCHEMA = Namespace("http://schema.org/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+REFERENCE_GRAPH = GRAPH["reference"]
+SOURCES_GRAPH = GRAPH["sources"]
+DERIVED_GRAPH = GRAPH["derived"]
+
+PREFIXES = {
+    "kg": str(KG), "id": str(ID), "graph": str(GRAPH), "src": str(SOURCE), "schema": str(SCHEMA),
+    "oa": str(OA), "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD),
+    "skos": str(SKOS), "org": str(ORG), "foaf": str(FOAF), "prov": str(PROV), "dcterms": str(DCTERMS),
+}
+
+
+def entity_iri(entity_id: str) -> str:
+    """The IRI of a fact-file entity id."""
+    return str(ID[entity_id])
+
+
+def source_iri(file_name: str) -> str:
+    """The IRI of a source article, by its file name without extension."""
+    return str(SOURCE[file_name.rsplit(".", 1)[0]])
+
+
+def sparql_prefixes() -> str:
+    """PREFIX lines for every namespace above, for queries written without them."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
