@@ -104,11 +104,11 @@ def _focus_nodes(graphs: GraphQuads, changed: set[str]) -> list[str] | None:
 
 
 def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, source_dirs: Iterable[Path] = (),
-          full: bool = False, progress: Progress = lambda _: None) -> BuildReport:
+          full: bool = False, packaged: bool = True, progress: Progress = lambda _: None) -> BuildReport:
     """Build (or incrementally update) the store; on any error the live store is left as it was."""
     started = time.perf_counter()
     store = store or StoreDir()
-    paths = collect_fact_files(extra_facts)
+    paths = collect_fact_files(extra_facts, packaged)
     progress(f"reading {len(paths)} fact files")
     graphs, files, entities = assemble(paths, tuple(Path(d) for d in source_dirs))
     digests = {iri: digest(quads) for iri, quads in graphs.items()}
