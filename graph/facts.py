@@ -356,7 +356,7 @@ def _check_statement(statement: Statement, path: Path, entities: dict[str, Entit
                                 file=path, line=assertion.line, item=statement.subject)
         if rng not in (OWL.Thing, RDFS.Resource) and rng not in target_classes:
             raise FactFileError(
-                f"'{assertion.name}' expects a {_local(rng)}, but '{value.id}' is a "
+                f"'{assertion.name}' expects an entity of class {_local(rng)}, but '{value.id}' is a "
                 f"{', '.join(sorted(_local(t) for t in entities[value.id].types)) if value.id in entities else 'term'}",
                 file=path, line=assertion.line, item=statement.subject)
 

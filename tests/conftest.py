@@ -1,0 +1,27 @@
+"""Shared fixtures: stores built once per session from the packaged facts and from the small fixtures."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.build import build
+from graph.store import StoreDir
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def packaged_store(tmp_path_factory) -> StoreDir:
+    """The store a user gets from `kg build`: every packaged fact file."""
+    store = StoreDir(tmp_path_factory.mktemp("packaged") / "store")
+    build(store=store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def mini_store(tmp_path_factory) -> StoreDir:
+    """A store built from the one small valid fixture file only."""
+    store = StoreDir(tmp_path_factory.mktemp("mini") / "store")
+    build([FIXTURES / "good"], store=store, packaged=False)
+    return store
