@@ -48,7 +48,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         engine = open_engine(args.engine, StoreDir(args.store))
     results = engine.run(query.text, bindings, str(query.path))
-    print(FORMATTERS[args.format](results))
+    text = FORMATTERS[args.format](results)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 

@@ -13,6 +13,7 @@ class KGError(Exception):
 
     def __init__(self, message: str, *, file: str | Path | None = None, line: int | None = None,
                  item: str | None = None) -> None:
+        message = " ".join(str(message).split())  # one line, whatever a library put in it
         super().__init__(message)
         self.message = message
         self.file = str(file) if file is not None else None

@@ -55,6 +55,9 @@ def load_located(path: Path) -> Located | None:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         problem = exc.problem or str(exc)
         raise FactFileError(f"malformed YAML: {problem}", file=path, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise FactFileError(f"malformed YAML: character {exc.character!r} is not allowed", file=path, line=line) from None
     except yaml.YAMLError as exc:
         raise FactFileError(f"malformed YAML: {exc}", file=path) from None
     return None if node is None else _convert(node, path)
