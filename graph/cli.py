@@ -69,6 +69,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_all(args: argparse.Namespace) -> int:
+    """The main job: build, answer every named query, write the views."""
+    from .engines import OxigraphEngine
+    from .query import bind, catalogue
+    from .results import to_table
+    cmd_build(args)
+    engine = OxigraphEngine.open(StoreDir(args.store))
+    for query in catalogue():
+        print(f"\n== {query.name}: {query.question}")
+        print(to_table(engine.run(query.text, bind(query, {}), str(query.path))))
+    if importlib.util.find_spec("viz.views") is not None:
+        from viz.views import write_views
+        written = write_views(Path(args.views), StoreDir(args.store))
+        print(f"\nviews: {len(written)} files in {args.views} (open {Path(args.views) / 'index.html'})")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", default=str(DEFAULT_STORE),
@@ -93,6 +110,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", metavar="URL", help="run against a remote SPARQL 1.1 endpoint instead of the local store "
                    "(credentials from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc)")
     p.set_defaults(run=cmd_query)
+
+    p = sub.add_parser("all", parents=[common], help="the main job: build, answer every named query, write the views")
+    p.add_argument("--views", default="out/views", metavar="DIR", help="where to write the views (default %(default)s)")
+    p.set_defaults(run=cmd_all, facts=[], sources=[], no_packaged=False, full=False)
 
     p = sub.add_parser("queries", help="list the named queries and the question each answers")
     p.set_defaults(run=cmd_queries)
