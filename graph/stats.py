@@ -20,9 +20,14 @@ BY_CLASS = """SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE {
   ?e a ?class . FILTER(STRSTARTS(STR(?e), STR(id:)) && STRSTARTS(STR(?class), STR(kg:)))
 } GROUP BY ?class ORDER BY DESC(?n) ?class"""
 
-BY_SOURCE = """SELECT ?source (COUNT(DISTINCT ?g) AS ?passages) (COUNT(*) AS ?quads) WHERE {
-  GRAPH ?g { ?g prov:wasDerivedFrom ?doc . ?s ?p ?o }
+BY_SOURCE = """SELECT ?source (COUNT(DISTINCT ?g) AS ?passages) (COUNT(DISTINCT ?e) AS ?entities)
+       (COUNT(DISTINCT ?fact) AS ?statements) WHERE {
   GRAPH graph:sources { ?doc dcterms:identifier ?source }
+  GRAPH ?g { ?g prov:wasDerivedFrom ?doc }
+  { GRAPH ?g { ?e a ?class } FILTER(STRSTARTS(STR(?e), STR(id:))) }
+  UNION
+  { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?s), STR(id:)) && ?p NOT IN (rdf:type, rdfs:label, skos:altLabel, skos:prefLabel, skos:inScheme))
+    BIND(CONCAT(STR(?s), " ", STR(?p), " ", STR(?o)) AS ?fact) }
 } GROUP BY ?source ORDER BY ?source"""
 
 BY_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
@@ -52,7 +57,7 @@ UNSOURCED = """SELECT DISTINCT ?e ?label ?referenced WHERE {
 @dataclass
 class Stats:
     by_class: list[tuple[str, int]] = field(default_factory=list)
-    by_source: list[tuple[str, int, int]] = field(default_factory=list)
+    by_source: list[tuple[str, int, int, int]] = field(default_factory=list)
     by_graph: list[tuple[str, int]] = field(default_factory=list)
     unlabelled: list[str] = field(default_factory=list)
     unquoted: list[str] = field(default_factory=list)
@@ -81,7 +86,7 @@ def _short(term) -> str:
 def collect(store: ox.Store) -> Stats:
     stats = Stats()
     stats.by_class = [(_short(c), int(n.value)) for c, n in _select(store, BY_CLASS)]
-    stats.by_source = [(s.value, int(p.value), int(q.value)) for s, p, q in _select(store, BY_SOURCE)]
+    stats.by_source = [(s.value, int(p.value), int(e.value), int(f.value)) for s, p, e, f in _select(store, BY_SOURCE)]
     stats.by_graph = [(_short(g), int(n.value)) for g, n in _select(store, BY_GRAPH)]
     stats.unlabelled = [_short(e) for (e,) in _select(store, UNLABELLED)]
     stats.unquoted = [_short(g) for (g,) in _select(store, UNQUOTED)]
@@ -94,8 +99,8 @@ def collect(store: ox.Store) -> Stats:
 def render(stats: Stats, graphs: bool = False) -> str:
     lines = ["Entities by class:"]
     lines += [f"  {cls:<32} {n:>6}" for cls, n in stats.by_class]
-    lines.append("By source:")
-    lines += [f"  {src:<32} {p:>6} passages {q:>7} quads" for src, p, q in stats.by_source]
+    lines.append("By source (passages quoted, entities mentioned, distinct statements):")
+    lines += [f"  {src:<32} {p:>6} passages {e:>6} entities {f:>6} statements" for src, p, e, f in stats.by_source]
     passages = [g for g in stats.by_graph if g[0] not in {_short(ox.NamedNode(s)) for s in SPECIAL_GRAPHS}]
     special = [g for g in stats.by_graph if g not in passages]
     lines.append(f"By named graph: {len(stats.by_graph)} graphs ({len(passages)} passage graphs)")
