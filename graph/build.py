@@ -16,6 +16,7 @@ from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat
 
 from ontology import ONTOLOGY_FILE
 
+from .analysis import derive_snapshot
 from .errors import FactFileError, KGError, StoreError
 from .facts import FactFile, read_fact_file, resolve
 from .mapping import GraphQuads, map_fact_file, source_quads
@@ -129,6 +130,7 @@ def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, sourc
     try:
         progress(f"writing {'all' if old is None else len(changed) + len(removed)} graphs to {snapshot}")
         _write(store, snapshot, graphs, changed, removed, incremental=old is not None)
+        derive_snapshot(snapshot / "oxigraph", progress)  # analysis results (derived graph), recomputed
         Manifest(digests, {str(p): f.digest for p, f in zip(paths, files)}, time.time(), quad_total).write(
             snapshot / "manifest.json")
         store.publish(snapshot)

@@ -350,7 +350,8 @@ def _check_statement(statement: Statement, path: Path, entities: dict[str, Entit
         if value.id in entities:
             target_classes = entities[value.id].superclasses
         elif value.id in index.individuals:
-            target_classes = index.superclasses_of(next(iter(index.graph.objects(index.individuals[value.id], RDF.type))))
+            target_classes = set().union(*(index.superclasses_of(t) for t in
+                                           index.graph.objects(index.individuals[value.id], RDF.type)))
         else:
             raise FactFileError(f"'{assertion.name}' refers to '{value.id}', which no fact file declares",
                                 file=path, line=assertion.line, item=statement.subject)

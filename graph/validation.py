@@ -46,7 +46,9 @@ def check(data: Graph, ontology: Graph, entities: dict[str, EntityInfo], focus: 
     and line. Returns how many nodes or triples were checked."""
     if focus is not None and not focus:
         return 0
-    conforms, report, _ = validate(data, shacl_graph=load_shapes(), ont_graph=ontology, inference="none",
+    for triple in ontology:  # all of it, individuals included: pyshacl's ont_graph mixes in only axioms
+        data.add(triple)
+    conforms, report, _ = validate(data, shacl_graph=load_shapes(), inference="none",
                                    advanced=True, allow_warnings=True,
                                    focus_nodes=[URIRef(f) for f in focus] if focus is not None else None)
     if conforms:

@@ -43,6 +43,10 @@ def _convert(node: yaml.Node, path: Path) -> Located:
     return Located(mapping, line)
 
 
+# libyaml composes about ten times faster than the pure-Python parser and keeps the same line marks.
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_located(path: Path) -> Located | None:
     """Parse one YAML file; a syntax error becomes a FactFileError naming the file and line."""
     try:
@@ -50,7 +54,15 @@ def load_located(path: Path) -> Located | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise FactFileError(f"cannot read file: {exc}", file=path) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=FAST_LOADER)
+    except yaml.YAMLError:
+        node = _compose_slowly(text, path)  # libyaml words its errors differently: report PyYAML's
+    return None if node is None else _convert(node, path)
+
+
+def _compose_slowly(text: str, path: Path) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         problem = exc.problem or str(exc)
@@ -60,4 +72,3 @@ def load_located(path: Path) -> Located | None:
         raise FactFileError(f"malformed YAML: character {exc.character!r} is not allowed", file=path, line=line) from None
     except yaml.YAMLError as exc:
         raise FactFileError(f"malformed YAML: {exc}", file=path) from None
-    return None if node is None else _convert(node, path)

@@ -1,0 +1,599 @@
+"""`kg push`, `kg query --endpoint` and `kg serve` against a real Oxigraph server (the `oxigraph` package).
+
+Every test drives the `kg` command as a user would and inspects the server with plain SPARQL over HTTP,
+independently of graph.remote. A small stdlib reverse proxy stands in front of the server where a test
+needs basic auth, a transient failure, or the server killed at an exact point of a push.
+"""
+from __future__ import annotations
+
+import base64
+import http.client
+import http.server
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graph.serve import exposure_warning, oxigraph_binary
+
+FIXTURES = Path(__file__).parent / "fixtures" / "remote"
+PROJECT = "https://w3id.org/kzlinks/graph/"
+STAGING = "https://w3id.org/kzlinks/staging/"
+OTHER_DATA = """
+INSERT DATA {
+  <http://example.org/s> <http://example.org/p> "in the default graph" .
+  GRAPH <http://example.org/other> { <http://example.org/s> <http://example.org/p> "someone else's graph" }
+  GRAPH <https://w3id.org/kzlinks/graphite> { <http://example.org/s> <http://example.org/p> "a look-alike IRI" }
+}"""
+PASSWORD = "s3cret-Pw!with:colon"
+
+
+# --------------------------------------------------------------------------- helpers
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def kg(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the `kg` command with no endpoint credentials but those given."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("KG_ENDPOINT")}
+    clean["NETRC"] = "/nonexistent/netrc"
+    clean.update(env or {})
+    return subprocess.run([sys.executable, "-m", "graph.cli", *args], capture_output=True, text=True,
+                          env=clean, timeout=timeout)
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    """The user sees exactly one error line and a non-zero exit code."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1 and errors[0].startswith("kg: error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    return errors[0]
+
+
+def sparql(port: int, query: str) -> list[dict]:
+    """A SELECT straight to the server, as plain values."""
+    body = urllib.parse.urlencode({"query": query}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/query", body,
+                                     {"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        data = json.load(answer)
+    return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
+
+
+def sparql_update(port: int, update: str) -> int:
+    body = urllib.parse.urlencode({"update": update}).encode()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/update", body, timeout=30) as answer:
+            return answer.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def remote_state(port: int) -> dict[str, int]:
+    """Quads per graph on the server ('' for the default graph), staging graphs left out."""
+    rows = sparql(port, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    state = {r["g"]: int(r["n"]) for r in rows if not r["g"].startswith(STAGING)}
+    state[""] = int(sparql(port, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"])
+    return state
+
+
+def staging_graphs(port: int) -> list[str]:
+    return [r["g"] for r in sparql(port, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }") if r["g"].startswith(STAGING)]
+
+
+def export_counts(store: Path, tmp: Path) -> dict[str, int]:
+    """Quads per named graph in `kg export`'s N-Quads."""
+    out = tmp / f"{store.name}.nq"
+    ok(kg("export", "--store", str(store), "-o", str(out)))
+    return dict(Counter(q.graph_name.value for q in ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS)))
+
+
+def wait_for(port: int, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            sparql(port, "SELECT * WHERE { } LIMIT 1")
+            return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.05)
+    raise AssertionError(f"nothing answers on port {port}")
+
+
+class Oxigraph:
+    """A real `oxigraph serve` process on a data directory, which a test may kill and restart."""
+
+    def __init__(self, location: Path) -> None:
+        self.location, self.port, self.process = location, free_port(), None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/query"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(self.location),
+                                         "--bind", f"127.0.0.1:{self.port}"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(self.port)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+class Proxy:
+    """A stdlib reverse proxy: optional basic auth, and a hook called with each request before it goes on.
+
+    The hook may return a status code to answer with instead of forwarding (a transient failure).
+    """
+
+    def __init__(self, upstream: Oxigraph, user: str | None = None, password: str | None = None,
+                 before=None) -> None:
+        self.upstream, self.before, self.requests = upstream, before, []
+        expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode() if user else None
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _relay(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if expected and self.headers.get("Authorization") != expected:
+                    return self._answer(401, b"unauthorised", {"WWW-Authenticate": 'Basic realm="kg"'})
+                proxy.requests.append((self.command, self.path, body))
+                status = proxy.before(len(proxy.requests), self.command, body) if proxy.before else None
+                if status:
+                    return self._answer(status, b"try again later")
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream.port, timeout=30)
+                    headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
+                    conn.request(self.command, self.path, body, headers)
+                    answer = conn.getresponse()
+                    data = answer.read()
+                except OSError:
+                    return self._answer(502, b"upstream is down")
+                self._answer(answer.status, data, {"Content-Type": answer.getheader("Content-Type", "text/plain")})
+
+            def _answer(self, status, data, headers=None):
+                self.send_response(status)
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _relay
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/query"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def is_swap(body: bytes) -> bool:
+    return "MOVE GRAPH" in urllib.parse.parse_qs(body.decode()).get("update", [""])[0]
+
+
+# --------------------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    """Two real stores: `full` from both fixture fact files, `small` from one (some graphs gone)."""
+    root = tmp_path_factory.mktemp("stores")
+    full, small = root / "full", root / "small"
+    ok(kg("build", "--no-packaged", "--facts", str(FIXTURES), "--store", str(full)))
+    ok(kg("build", "--no-packaged", "--facts", str(FIXTURES / "001_b3d0d2c17928b21d.yaml"), "--store", str(small)))
+    counts = {"full": export_counts(full, root), "small": export_counts(small, root)}
+    assert set(counts["small"]) < set(counts["full"])
+    return {"full": full, "small": small, "counts": counts}
+
+
+@pytest.fixture
+def server(tmp_path):
+    process = Oxigraph(tmp_path / "remote-db")
+    yield process
+    process.kill()
+
+
+@pytest.fixture
+def other_data(server):
+    """Data on the server that is not the project's: it must survive every push."""
+    assert sparql_update(server.port, OTHER_DATA) in (200, 204)
+    return {"": 1, "http://example.org/other": 1, "https://w3id.org/kzlinks/graphite": 1}
+
+
+# --------------------------------------------------------------------------- push
+
+@pytest.mark.parametrize("via", ["auto", "gsp", "update"])
+def test_push_leaves_the_same_quads_per_graph_as_the_export(stores, server, other_data, via):
+    out = ok(kg("push", "--store", str(stores["full"]), "--endpoint", server.url, "--via", via))
+    counts = stores["counts"]["full"]
+    assert f"pushed {sum(counts.values())} quads in {len(counts)} graphs" in out
+    assert remote_state(server.port) == {**counts, **other_data}
+    assert staging_graphs(server.port) == []
+
+
+def test_push_falls_back_to_sparql_update_without_a_graph_store(stores, server):
+    nowhere = f"http://127.0.0.1:{server.port}/no-graph-store-here"
+    out = ok(kg("push", "--store", str(stores["full"]), "--endpoint", server.url, "--graph-store", nowhere))
+    assert "via sparql update" in out
+    assert remote_state(server.port) == {**stores["counts"]["full"], "": 0}
+    line = one_error_line(kg("push", "--store", str(stores["full"]), "--endpoint", server.url,
+                             "--graph-store", nowhere, "--via", "gsp"))
+    assert "no Graph Store Protocol endpoint" in line
+
+
+def test_a_second_push_replaces_rather_than_duplicates(stores, server, other_data):
+    for _ in range(2):
+        ok(kg("push", "--store", str(stores["full"]), "--endpoint", server.url))
+    assert remote_state(server.port) == {**stores["counts"]["full"], **other_data}
+    out = ok(kg("push", "--store", str(stores["small"]), "--endpoint", server.url))
+    removed = len(set(stores["counts"]["full"]) - set(stores["counts"]["small"]))
+    assert f"{removed} old graphs removed" in out
+    assert remote_state(server.port) == {**stores["counts"]["small"], **other_data}
+
+
+def _seed(stores, tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    """A server directory holding the full push and other data, and its state; the server stopped."""
+    seed = Oxigraph(tmp_path / "seed")
+    sparql_update(seed.port, OTHER_DATA)
+    ok(kg("push", "--store", str(stores["full"]), "--endpoint", seed.url))
+    before = remote_state(seed.port)
+    seed.stop()
+    return seed.location, before
+
+
+@pytest.mark.parametrize("via", ["gsp", "update"])
+def test_a_push_cut_off_anywhere_leaves_the_remote_all_old_or_all_new(stores, tmp_path, via):
+    """Kill the server before each request of a push in turn: old state until the swap, new state after."""
+    seed, old = _seed(stores, tmp_path)
+    new = {**old, **stores["counts"]["small"]}
+    for gone in set(stores["counts"]["full"]) - set(stores["counts"]["small"]):
+        del new[gone]
+    trial, last_old = 0, None
+    while True:
+        trial += 1
+        location = tmp_path / f"cut-{trial}"
+        shutil.copytree(seed, location)
+        server = Oxigraph(location)
+        proxy = Proxy(server, before=lambda n, method, body, at=trial: server.kill() if n == at else None)
+        try:
+            result = kg("push", "--store", str(stores["small"]), "--endpoint", proxy.url, "--via", via,
+                        env={"KG_ENDPOINT_RETRIES": "1"})
+            sent = proxy.requests
+        finally:
+            proxy.close()
+        if result.returncode == 0:  # the push finished before request `trial`: every cut point was tried
+            assert trial > 3
+            server.kill()
+            break
+        line = one_error_line(result)
+        assert "HTTP 502" in line or "connection refused" in line
+        swap_at = next((i for i, (_, _, body) in enumerate(sent, 1) if is_swap(body)), None)
+        server.start()
+        expected = new if swap_at is not None and swap_at < trial else old
+        assert remote_state(server.port) == expected, f"cut before request {trial}"
+        last_old = location if expected is old else last_old
+        server.kill()
+    # what a push cut off just before its swap left behind (staging graphs only) the next push clears
+    server = Oxigraph(last_old)
+    assert staging_graphs(server.port)
+    ok(kg("push", "--store", str(stores["small"]), "--endpoint", server.url))
+    assert staging_graphs(server.port) == []
+    assert remote_state(server.port) == new
+    server.kill()
+
+
+def test_a_transient_server_error_is_retried(stores, server):
+    failures = {1, 4}
+    proxy = Proxy(server, before=lambda n, method, body: 503 if n in failures else None)
+    try:
+        out = ok(kg("push", "--store", str(stores["full"]), "--endpoint", proxy.url))
+    finally:
+        proxy.close()
+    assert "pushed" in out
+    assert remote_state(server.port) == {**stores["counts"]["full"], "": 0}
+
+
+# --------------------------------------------------------------------------- queries
+
+QUERIES = [("places-in.rq", "state=estonia"), ("places-in.rq", "state=serbia"), ("places-in.rq", "state=china"),
+           ("relations-exist.rq", "b=estonia"), ("relations-exist.rq", "b=serbia"), ("describe-entity.rq", "entity=tallinn")]
+
+
+@pytest.fixture(scope="module")
+def pushed(stores, tmp_path_factory):
+    server = Oxigraph(tmp_path_factory.mktemp("pushed") / "db")
+    sparql_update(server.port, OTHER_DATA)
+    ok(kg("push", "--store", str(stores["full"]), "--endpoint", server.url))
+    yield server
+    server.kill()
+
+
+def _rows(text: str, fmt: str) -> list:
+    if fmt == "csv":
+        header, *rows = text.splitlines()
+        return [header, sorted(rows)]
+    return text.splitlines()
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+@pytest.mark.parametrize("query, param", QUERIES)
+def test_a_named_query_gives_the_same_answer_remotely_and_locally(stores, pushed, query, param, fmt):
+    args = ("query", str(FIXTURES / query), "--param", param, "--format", fmt)
+    local = ok(kg(*args, "--store", str(stores["full"])))
+    remote = ok(kg(*args, "--endpoint", pushed.url))
+    if query.startswith("describe"):  # CONSTRUCT: triples in no particular order
+        assert sorted(local.splitlines()) == sorted(remote.splitlines())
+    else:
+        assert remote == local
+    assert "someone else" not in remote  # the project's graphs only, not the other data on the server
+
+
+def test_the_named_query_answers_what_the_fixture_says(stores, pushed):
+    out = ok(kg("query", str(FIXTURES / "places-in.rq"), "--param", "state=serbia", "--format", "csv",
+                "--endpoint", pushed.url))
+    assert out.splitlines()[1].startswith("https://w3id.org/kzlinks/id/belgrade,Belgrade,")
+    assert ok(kg("query", str(FIXTURES / "relations-exist.rq"), "--endpoint", pushed.url)).strip() == "yes"
+
+
+def test_a_query_the_server_rejects_gives_its_message(pushed, tmp_path):
+    bad = tmp_path / "bad.rq"
+    bad.write_text("# question: broken\nSELECT ?x WHERE { ?x ?y }\n")
+    line = one_error_line(kg("query", str(bad), "--endpoint", pushed.url))
+    assert "HTTP 400" in line and str(bad) in line
+
+
+def test_an_endpoint_without_the_project_says_push_first(server):
+    line = one_error_line(kg("query", str(FIXTURES / "places-in.rq"), "--endpoint", server.url))
+    assert "holds none of the project's graphs" in line and "kg push" in line
+
+
+# --------------------------------------------------------------------------- credentials and failures
+
+@pytest.fixture
+def guarded(pushed):
+    proxy = Proxy(pushed, user="analyst", password=PASSWORD)
+    yield proxy
+    proxy.close()
+
+
+def _no_secret(result: subprocess.CompletedProcess, *secrets: str) -> None:
+    shown = result.stdout + result.stderr
+    for secret in secrets:
+        assert secret not in shown
+        assert base64.b64encode(f"analyst:{secret}".encode()).decode() not in shown
+
+
+def test_credentials_from_the_environment_or_netrc_open_the_endpoint(stores, guarded, tmp_path):
+    args = ("query", str(FIXTURES / "places-in.rq"), "--format", "csv")
+    local = ok(kg(*args, "--store", str(stores["full"])))
+    by_env = kg(*args, "--endpoint", guarded.url, env={"KG_ENDPOINT_USER": "analyst", "KG_ENDPOINT_PASSWORD": PASSWORD})
+    assert ok(by_env) == local
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1\n  login analyst\n  password {PASSWORD}\n")
+    netrc.chmod(0o600)
+    by_netrc = kg(*args, "--endpoint", guarded.url, env={"NETRC": str(netrc)})
+    assert ok(by_netrc) == local
+    _no_secret(by_env, PASSWORD)
+    _no_secret(by_netrc, PASSWORD)
+
+
+@pytest.mark.parametrize("command", ["query", "push"])
+def test_a_wrong_password_gives_one_line_and_no_secret(stores, guarded, command):
+    wrong = "not-the-Pw-42"
+    args = (("query", str(FIXTURES / "places-in.rq")) if command == "query"
+            else ("push", "--store", str(stores["full"])))
+    result = kg(*args, "--endpoint", guarded.url, env={"KG_ENDPOINT_USER": "analyst", "KG_ENDPOINT_PASSWORD": wrong})
+    line = one_error_line(result)
+    assert "access refused (HTTP 401: wrong user or password" in line
+    _no_secret(result, wrong, PASSWORD)
+    missing = one_error_line(kg(*args, "--endpoint", guarded.url))
+    assert "no credentials given" in missing
+
+
+def test_credentials_in_the_url_are_refused_without_echoing_them(guarded):
+    result = kg("query", str(FIXTURES / "places-in.rq"), "--endpoint",
+                f"http://analyst:{urllib.parse.quote(PASSWORD)}@127.0.0.1:{guarded.port}/query")
+    assert "credentials in the URL are refused" in one_error_line(result)
+    _no_secret(result, PASSWORD, urllib.parse.quote(PASSWORD))
+    assert not guarded.requests
+
+
+@pytest.mark.parametrize("command", ["query", "push"])
+def test_a_down_server_gives_one_clear_line(stores, command):
+    url = f"http://127.0.0.1:{free_port()}/query"
+    args = ("query", str(FIXTURES / "places-in.rq")) if command == "query" else ("push", "--store", str(stores["full"]))
+    line = one_error_line(kg(*args, "--endpoint", url, timeout=60))
+    assert url in line and "connection refused" in line and "(3 attempts)" in line
+
+
+def test_a_server_that_never_answers_times_out(stores):
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # connections are accepted by the kernel, and nothing ever answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/query"
+        result = kg("query", str(FIXTURES / "places-in.rq"), "--endpoint", url,
+                    env={"KG_ENDPOINT_TIMEOUT": "1", "KG_ENDPOINT_RETRIES": "2"}, timeout=60)
+    assert "no answer within 1 s" in one_error_line(result) and "(2 attempts)" in result.stderr
+
+
+# --------------------------------------------------------------------------- kg serve
+
+class Served:
+    """`kg serve` as a user starts it; the URLs it prints, parsed."""
+
+    def __init__(self, *args: str) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve", "--port", str(self.port), *args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip())
+            if line.startswith("Ctrl-C"):
+                break
+        self.urls = dict(re.findall(r"^\s+(\w[\w ]*?)\s{2,}(http\S+)", "\n".join(self.lines), re.M))
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(20)
+
+
+@pytest.fixture
+def views(tmp_path):
+    folder = tmp_path / "views"
+    folder.mkdir()
+    (folder / "index.html").write_text("<!doctype html><title>views</title><p>middle corridor</p>")
+    return folder
+
+
+def post_query(url: str, query: str, accept: str = "application/sparql-results+json") -> bytes:
+    request = urllib.request.Request(url, query.encode(), {"Content-Type": "application/sparql-query", "Accept": accept})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return answer.read()
+
+
+def test_kg_serve_answers_sparql_and_serves_the_page_and_views(stores, views):
+    served = Served("--store", str(stores["full"]), "--views", str(views))
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        assert served.urls["SPARQL endpoint"] == base + "/query", served.lines
+        assert served.urls["query page"] == base + "/"
+        count = json.loads(post_query(base + "/query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        assert int(count["results"]["bindings"][0]["n"]["value"]) == sum(stores["counts"]["full"].values())
+        union = json.loads(post_query(base + "/query", "ASK { ?s a <https://w3id.org/kzlinks/ontology#City> }"))
+        assert union["boolean"] is True  # the default graph is the union of the named graphs
+        # the named queries run against it as against any remote endpoint
+        local = ok(kg("query", str(FIXTURES / "places-in.rq"), "--store", str(stores["full"])))
+        assert ok(kg("query", str(FIXTURES / "places-in.rq"), "--endpoint", base + "/query")) == local
+        # read-only
+        assert sparql_update(served.port, "INSERT DATA { <http://a> <http://b> <http://c> }") == 403
+        # the query page and everything it loads come from this server
+        with urllib.request.urlopen(base + "/", timeout=10) as answer:
+            page = answer.read().decode()
+        assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+        assert "yasgui" in page.lower() and assets
+        for asset in assets:
+            assert not asset.startswith(("http:", "https:", "//")), asset
+            with urllib.request.urlopen(urllib.parse.urljoin(base + "/", asset), timeout=10) as answer:
+                assert answer.status == 200 and answer.read()
+        with urllib.request.urlopen(served.urls["views"] + "index.html", timeout=10) as answer:
+            assert "middle corridor" in answer.read().decode()
+    finally:
+        assert served.stop() == 0
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", served.port), timeout=2).close()
+
+
+def test_kg_serve_follows_a_rebuild(stores, tmp_path):
+    store = tmp_path / "store"
+    ok(kg("build", "--no-packaged", "--facts", str(FIXTURES / "001_b3d0d2c17928b21d.yaml"), "--store", str(store)))
+    served = Served("--store", str(store))
+    try:
+        ok(kg("build", "--no-packaged", "--facts", str(FIXTURES), "--store", str(store)))
+        want = str(sum(stores["counts"]["full"].values()))
+        deadline, seen = time.monotonic() + 30, None
+        while time.monotonic() < deadline and seen != want:
+            try:
+                seen = sparql(served.port, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.2)
+        assert seen == want
+    finally:
+        served.stop()
+
+
+def test_kg_serve_writable_accepts_updates_on_a_copy(stores, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(stores["full"], store, symlinks=True)
+    before = export_counts(store, tmp_path)
+    served = Served("--store", str(store), "--writable")
+    try:
+        assert "SPARQL update" in served.urls
+        assert sparql_update(served.port, "INSERT DATA { GRAPH <urn:x:scratch> { <urn:x:a> <urn:x:b> 1 } }") == 204
+        assert sparql(served.port, "SELECT ?o WHERE { ?s <urn:x:b> ?o }") == [{"o": "1"}]
+    finally:
+        assert served.stop() == 0
+    assert export_counts(store, tmp_path) == before  # the built store is what the fact files say
+    assert not list(store.glob(".serve-*"))
+
+
+def test_kg_serve_on_a_busy_port_says_so(stores):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = kg("serve", "--store", str(stores["full"]), "--port", str(port), timeout=60)
+    assert "the Oxigraph server stopped at once" in one_error_line(result)
+
+
+def test_kg_serve_without_a_build_says_build_first(tmp_path):
+    assert "run `kg build` first" in one_error_line(kg("serve", "--store", str(tmp_path / "none")))
+
+
+@pytest.mark.parametrize("host, writable, warned", [
+    ("127.0.0.1", True, False), ("::1", True, False), ("localhost", True, False),
+    ("0.0.0.0", False, False), ("0.0.0.0", True, True), ("192.0.2.10", True, True), ("::", True, True)])
+def test_a_writable_server_reachable_from_elsewhere_is_warned_about(host, writable, warned):
+    assert (exposure_warning(host, writable) is not None) == warned
+
+
+def test_the_query_page_runs_a_query_offline_in_a_real_browser(stores):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not browser:
+        if os.environ.get("KG_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required (KG_REQUIRE_BROWSER is set)")
+        pytest.skip("chromium is not installed")
+    served = Served("--store", str(stores["full"]))
+    try:
+        query = "SELECT ?label WHERE { ?x a <https://w3id.org/kzlinks/ontology#City> ; " \
+                "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"
+        hash_ = urllib.parse.urlencode({"query": query, "endpoint": served.urls["SPARQL endpoint"]})
+        dom = subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=15000",
+             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # no request leaves the machine
+             "--dump-dom", served.urls["query page"] + "#" + hash_],
+            capture_output=True, text=True, timeout=120).stdout
+    finally:
+        served.stop()
+    text = re.sub(r"<[^>]+>", " ", dom[dom.find('class="yasr'):])
+    assert "2 results" in text, text[:500]
+    assert "Belgrade" in text and "Tallinn" in text
