@@ -26,8 +26,8 @@ from .projections import Entities, actor_network, agreement_network, corridor_ne
     corridor_subgraph, local_id, side
 
 SOURCE, TARGET = "__source__", "__target__"
-EXACT_BETWEENNESS_LIMIT = 1000   # above this many nodes, betweenness is estimated from a sample
-BETWEENNESS_SAMPLE = 256
+EXACT_BETWEENNESS_LIMIT = 300    # above this many nodes, betweenness is estimated from a sample (the build
+BETWEENNESS_SAMPLE = 64         # runs it on every change, so it must stay quick on big graphs)
 SEED = 7
 
 
@@ -190,7 +190,9 @@ def centrality(graph: nx.Graph) -> list[Score]:
     if simple.number_of_nodes() == 0:
         return []
     degree = nx.degree_centrality(simple)
-    sample = BETWEENNESS_SAMPLE if simple.number_of_nodes() > EXACT_BETWEENNESS_LIMIT else None
+    size = simple.number_of_nodes() + simple.number_of_edges()
+    sample = max(8, min(BETWEENNESS_SAMPLE, 200_000 // size)) if simple.number_of_nodes() > EXACT_BETWEENNESS_LIMIT \
+        else None  # bounded work: about 200,000 steps of breadth-first search
     between = nx.betweenness_centrality(simple, k=sample, seed=SEED)
     order = sorted(simple, key=lambda n: (-between[n], -degree[n], simple.nodes[n].get("label", n), n))
     return [Score(n, degree[n], between[n], i + 1) for i, n in enumerate(order)]
@@ -290,6 +292,8 @@ def _routes(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
         ends = sorted(n for n in sub if not sub.nodes[n].get("water"))
         if len(ends) > MAX_ROUTE_ENDPOINTS:
             ends = [n for n in ends if sub.degree(n) == 1]
+        if len(ends) > MAX_ROUTE_ENDPOINTS:
+            ends = []  # too many to store every pair: `kg analyse route` computes any one on demand
         for a in ends:
             for b in ends:
                 found = route(sub, a, b, corridor) if a != b else None

@@ -156,8 +156,8 @@ def cmd_ego(args: argparse.Namespace) -> int:
         if node == centre:
             continue
         parent = min((p for p in ego[node] if depth[p] == depth[node] - 1), key=lambda p: s.name(p))
-        props = sorted({local_id(p) for _, p, _ in ego.edges[parent, node]["links"]})
-        print(f"  {depth[node]}  {s.name(node)} ({s.kind(node)})  — {'/'.join(props)} — {s.name(parent)}")
+        links = "; ".join(f"{s.name(a)} {local_id(p)} {s.name(b)}" for a, p, b in ego.edges[parent, node]["links"])
+        print(f"  {depth[node]}  {s.name(node)} ({s.kind(node)})  [{links}]")
     return 0
 
 

@@ -1,32 +1,39 @@
 """`kg build`: fact files in, a validated store out, replaced atomically and incrementally.
 
 Every graph gets a digest; a rebuild compares them with the live snapshot's manifest and touches only
-the graphs that changed, re-validating just those (with the entity types they refer to as context).
+the graphs that changed, re-validating just their subjects. Checked fact files are cached by content
+(graph/factcache.py), so a rebuild re-reads only the files that changed and maps only the files whose
+graphs may have changed; an unchanged input rebuilds nothing. The new snapshot is written first and
+validated before it is published: with pyshacl (the reference validator) while the graph is small, with
+the shapes compiled to SPARQL on Oxigraph (graph/shacl_sparql.py) once pyshacl would take minutes.
 """
 from __future__ import annotations
 
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat
 
-from ontology import ONTOLOGY_FILE
+from ontology import ONTOLOGY_FILE, SHAPES_FILE
 
 from .analysis import derive_snapshot
 from .errors import FactFileError, KGError, StoreError
+from .factcache import Entry, FactCache, context_key, digest_bytes
 from .facts import FactFile, read_fact_file, resolve
 from .mapping import GraphQuads, map_fact_file, source_quads
-from .namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
-from .ontology_index import load_index, parse_ontology
+from .namespaces import DERIVED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
+from .ontology_index import OntologyIndex, load_index, parse_ontology
 from .reference import read_reference, reference_files
 from .store import Manifest, StoreDir
-from .validation import check, to_rdflib
+from .validation import check, check_store, to_rdflib
 
 PACKAGED_FACTS = Path(__file__).resolve().parent / "facts"
+PYSHACL_MAX_QUADS = 20_000  # pyshacl validates builds up to this size; above it, the SPARQL translation
+BULK_LOAD_MIN = 50_000      # writes of more quads than this go through Oxigraph's bulk loader
 Progress = Callable[[str], None]
 
 
@@ -42,6 +49,9 @@ class BuildReport:
     validated_triples: int
     seconds: float
     snapshot: Path | None
+    files_read: int = 0                  # fact files parsed and checked (not served from the cache)
+    graphs_validated: int = 0            # graphs whose subjects were validated (all of them on a full check)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: read, map, write, validate, ...
 
     @property
     def unchanged(self) -> bool:
@@ -81,79 +91,179 @@ def _blank_free(q: Quad) -> str:
     return " ".join("_:" if isinstance(t, BlankNode) else str(t) for t in (q.subject, q.predicate, q.object))
 
 
+def _shared_graphs(files: list[FactFile], entities: dict, index: OntologyIndex) -> GraphQuads:
+    """The graphs no single fact file owns: sources, reference data (may add entities), the ontology."""
+    onto = NamedNode(str(ONTOLOGY_GRAPH))
+    return {str(SOURCES_GRAPH): source_quads(files),
+            str(REFERENCE_GRAPH): read_reference(reference_files(), entities, index),
+            str(ONTOLOGY_GRAPH): [Quad(t.subject, t.predicate, t.object, onto)
+                                  for t in pyoxigraph.parse(path=str(ONTOLOGY_FILE), format=RdfFormat.TURTLE)]}
+
+
 def assemble(paths: list[Path], source_dirs: tuple[Path, ...] = ()) -> tuple[GraphQuads, list[FactFile], dict]:
-    """Read, check and map every input into quads grouped by named graph."""
+    """Read, check and map every input into quads grouped by named graph (no cache: the whole thing)."""
     index = load_index()
     files = [read_fact_file(p, index, source_dirs) for p in paths]
     entities = resolve(files, index)
     graphs: GraphQuads = {}
     for facts in files:
         graphs.update(map_fact_file(facts, entities, index))
-    graphs[str(SOURCES_GRAPH)] = source_quads(files)
-    graphs[str(REFERENCE_GRAPH)] = read_reference(reference_files(), entities, index)
-    onto = NamedNode(str(ONTOLOGY_GRAPH))
-    graphs[str(ONTOLOGY_GRAPH)] = [Quad(t.subject, t.predicate, t.object, onto)
-                                   for t in pyoxigraph.parse(path=str(ONTOLOGY_FILE), format=RdfFormat.TURTLE)]
+    graphs.update(_shared_graphs(files, entities, index))
     return graphs, files, entities
 
 
-def _focus_nodes(graphs: GraphQuads, changed: set[str]) -> list[str] | None:
-    """The subjects of changed graphs; None (everything) when the ontology itself changed."""
-    if str(ONTOLOGY_GRAPH) in changed:
-        return None
-    return sorted({q.subject.value for iri in changed for q in graphs[iri] if isinstance(q.subject, NamedNode)})
+@dataclass
+class _Mapped:
+    quads: GraphQuads = field(default_factory=dict)      # only the graphs mapped in this build
+    digests: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, iri: str, quads: list[Quad]) -> None:
+        self.quads[iri] = quads
+        self.digests[iri] = digest(quads)
+        self.counts[iri] = len(quads)
+
+
+def _map(entries: list[Entry], entities: dict, index: OntologyIndex, cache: FactCache, old: Manifest | None) -> _Mapped:
+    """Graph digests for every file; files whose cached digests (for their current context) all match the
+    live store are not mapped at all, the rest are mapped to quads."""
+    mapped = _Mapped()
+    for entry in entries:
+        context = context_key(entry.summary, entities)
+        known = entry.graphs.get(context)
+        if known is None or old is None or any(old.graphs.get(iri) != d for iri, (d, _) in known.items()):
+            graphs = map_fact_file(cache.full(entry), entities, index)
+            for iri, quads in graphs.items():
+                mapped.add(iri, quads)
+            fresh = {iri: (mapped.digests[iri], mapped.counts[iri]) for iri in graphs}
+            if fresh != known:
+                entry.graphs, entry.stored = {context: fresh}, False
+            continue
+        for iri, (d, n) in known.items():
+            mapped.digests[iri], mapped.counts[iri] = d, n
+    return mapped
+
+
+def _save(cache: FactCache, entries: list[Entry]) -> None:
+    """Keep what was read for the next build; the cache only saves time, so a failure to write it is not an
+    error (and must not hide the build's own error)."""
+    for entry in entries:
+        if not entry.stored:
+            try:
+                cache.save(entry)
+            except OSError:
+                return
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, source_dirs: Iterable[Path] = (),
           full: bool = False, packaged: bool = True, progress: Progress = lambda _: None) -> BuildReport:
     """Build (or incrementally update) the store; on any error the live store is left as it was."""
-    started = time.perf_counter()
+    started, clock = time.perf_counter(), _Clock()
     store = store or StoreDir()
     paths = collect_fact_files(extra_facts, packaged)
-    progress(f"reading {len(paths)} fact files")
-    graphs, files, entities = assemble(paths, tuple(Path(d) for d in source_dirs))
-    digests = {iri: digest(quads) for iri, quads in graphs.items()}
     old = None if full else store.manifest()
-    changed = {iri for iri, d in digests.items() if old is None or old.graphs.get(iri) != d}
-    removed = set(old.graphs) - set(digests) if old else set()
-    statements = sum(len(f.statements) for f in files)
-    quad_total = sum(len(q) for q in graphs.values())
-    if old is not None and not changed and not removed:
+    index = load_index()
+    shapes_digest = digest_bytes(SHAPES_FILE.read_bytes())
+    cache = FactCache(store.cache_dir, digest_bytes(ONTOLOGY_FILE.read_bytes()), tuple(Path(d) for d in source_dirs))
+    progress(f"reading {len(paths)} fact files")
+    entries: list[Entry] = []
+    try:
+        entries += (cache.read(p, index) for p in paths)
+        clock.lap("read")
+        summaries = [e.summary for e in entries]
+        entities = resolve(summaries, index)
+        mapped = _map(entries, entities, index, cache, old)
+        for iri, quads in _shared_graphs(summaries, entities, index).items():
+            mapped.add(iri, quads)
+        clock.lap("map")
+    finally:
+        _save(cache, entries)
+        clock.lap("cache")
+    changed = {iri for iri, d in mapped.digests.items() if old is None or old.graphs.get(iri) != d}
+    removed = set(old.graphs) - set(mapped.digests) if old else set()
+    recheck = old is None or str(ONTOLOGY_GRAPH) in changed or old.inputs.get(str(SHAPES_FILE)) != shapes_digest
+    report = BuildReport(len(entries), len(entities), sum(len(s.statements) for s in summaries),
+                         len(mapped.digests), len(changed), len(removed), sum(mapped.counts.values()), 0, 0.0,
+                         None, sum(1 for e in entries if e.fresh), 0, clock.timings)
+    if old is not None and not changed and not removed and not recheck:
         progress("nothing changed")
-        return BuildReport(len(files), len(entities), statements, len(graphs), 0, 0, quad_total, 0,
-                           time.perf_counter() - started, None)
-    progress(f"validating {len(changed)} of {len(graphs)} graphs")
-    data = [q for iri, quads in graphs.items() if iri != str(ONTOLOGY_GRAPH) for q in quads]
-    focus = None if old is None else _focus_nodes(graphs, changed)
-    validated = check(to_rdflib(data), parse_ontology(ONTOLOGY_FILE), entities, focus)
+        report.seconds = time.perf_counter() - started
+        return report
+    inputs = {str(p): e.summary.digest for p, e in zip(paths, entries)}
+    inputs[str(SHAPES_FILE)] = shapes_digest
+    progress(f"validating {len(mapped.digests) if recheck else len(changed)} of {len(mapped.digests)} graphs")
     snapshot = store.new_snapshot()
     try:
         progress(f"writing {'all' if old is None else len(changed) + len(removed)} graphs to {snapshot}")
-        _write(store, snapshot, graphs, changed, removed, incremental=old is not None)
+        db, stale = _write(store, snapshot, mapped.quads, changed, removed, incremental=old is not None)
+        clock.lap("write")
+        focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
+        report.validated_triples = _validate(db, report.quads, entities, focus)
+        report.graphs_validated = len(mapped.digests) if recheck else len(changed)
+        db.flush()
+        del db
+        clock.lap("validate")
         derive_snapshot(snapshot / "oxigraph", progress)  # analysis results (derived graph), recomputed
-        Manifest(digests, {str(p): f.digest for p, f in zip(paths, files)}, time.time(), quad_total).write(
-            snapshot / "manifest.json")
+        clock.lap("derive")
+        Manifest(mapped.digests, inputs, time.time(), report.quads).write(snapshot / "manifest.json")
         store.publish(snapshot)
+        cache.prune({e.key for e in entries})
+        clock.lap("publish")
     except BaseException as exc:
         store.discard(snapshot)
         if isinstance(exc, (KGError, KeyboardInterrupt)):
             raise
         raise StoreError(f"cannot write store: {exc}", file=snapshot) from None
-    return BuildReport(len(files), len(entities), statements, len(graphs), len(changed), len(removed),
-                       quad_total, validated, time.perf_counter() - started, snapshot)
+    report.snapshot, report.seconds = snapshot, time.perf_counter() - started
+    return report
 
 
-def _write(store: StoreDir, snapshot: Path, graphs: GraphQuads, changed: set[str], removed: set[str],
-           incremental: bool) -> None:
+def _focus_nodes(quads: GraphQuads, changed: set[str], stale: set[str]) -> list[str]:
+    """The subjects of the changed graphs, as they are now and as they were (`stale`)."""
+    return sorted(stale | {q.subject.value for iri in changed for q in quads[iri] if isinstance(q.subject, NamedNode)})
+
+
+def _validate(db: pyoxigraph.Store, size: int, entities: dict, focus: list[str] | None) -> int:
+    if size <= PYSHACL_MAX_QUADS:
+        skip = {NamedNode(str(ONTOLOGY_GRAPH)), NamedNode(str(DERIVED_GRAPH))}
+        data = to_rdflib(q for q in db if q.graph_name not in skip)
+        return check(data, parse_ontology(ONTOLOGY_FILE), entities, focus)
+    return check_store(db, entities, focus, exclude=(str(DERIVED_GRAPH),))
+
+
+def _write(store: StoreDir, snapshot: Path, quads: GraphQuads, changed: set[str], removed: set[str],
+           incremental: bool) -> tuple[pyoxigraph.Store, set[str]]:
+    """Write the new snapshot: a hard-linked copy of the live one with the changed graphs replaced, or
+    everything afresh. Returns the open store and the subjects the replaced graphs used to describe."""
     target = snapshot / "oxigraph"
+    stale: set[str] = set()
     if incremental:
         store.open_read().backup(str(target))  # hard-linked checkpoint: cheap whatever the size
     db = pyoxigraph.Store(str(target))
-    for iri in (changed | removed) if incremental else ():
-        db.remove_graph(NamedNode(iri))
-    db.bulk_extend(q for iri in (changed if incremental else graphs) for q in graphs[iri])
-    db.flush()
-    del db
+    if incremental:
+        for iri in sorted(changed | removed):
+            graph = NamedNode(iri)
+            stale |= {q.subject.value for q in db.quads_for_pattern(None, None, None, graph)
+                      if isinstance(q.subject, NamedNode)}
+            db.remove_graph(graph)
+        db.remove_graph(NamedNode(str(DERIVED_GRAPH)))  # recomputed from the new data after validation
+    new = [q for iri in (changed if incremental else quads) for q in quads[iri]]
+    if len(new) > BULK_LOAD_MIN:
+        db.bulk_extend(new)  # no transaction, sorted runs ingested at once: fast for big loads
+    else:
+        db.extend(new)       # one transaction: the bulk loader's fixed cost is about a second
+    return db, stale
 
 
 __all__ = ["build", "BuildReport", "collect_fact_files", "assemble"]

@@ -60,18 +60,19 @@ class Entities:
             engine, "SELECT ?c (SAMPLE(?label) AS ?l) WHERE { ?c a owl:Class ; rdfs:label ?label } GROUP BY ?c")}
         types: dict[str, set[str]] = defaultdict(set)
         labels: dict[str, str] = {}
-        rows = _select(engine, """
-            SELECT ?e ?t ?l WHERE {
-              ?e a ?t . OPTIONAL { ?e rdfs:label ?l }
-              FILTER(STRSTARTS(STR(?e), STR(id:)) && STRSTARTS(STR(?t), STR(kg:)))
-            }""")
-        for row in rows:
-            types[row["e"]].add(row["t"])
-            if "l" in row and (row["e"] not in labels or row["l"] < labels[row["e"]]):
-                labels[row["e"]] = row["l"]
+        entity, term = str(ID), str(KG)
+        # two simple patterns rather than one join with an OPTIONAL: quicker on large stores
+        for row in _select(engine, "SELECT DISTINCT ?e ?t WHERE { ?e a ?t FILTER(STRSTARTS(STR(?e), STR(id:))) }"):
+            if row["t"].startswith(term):
+                types[row["e"]].add(row["t"])
+        for row in _select(engine, """SELECT DISTINCT ?e ?l WHERE { ?e rdfs:label ?l
+                                      FILTER(STRSTARTS(STR(?e), STR(id:)) || STRSTARTS(STR(?e), STR(kg:))) }"""):
+            e = row["e"]
+            if (e.startswith(entity) or e.startswith(term)) and (e not in labels or row["l"] < labels[e]):
+                labels[e] = row["l"]
         self.info = {iri: self._make(iri, labels.get(iri), ts) for iri, ts in types.items()}
-        for row in _select(engine, "SELECT ?e ?l WHERE { ?e rdfs:label ?l . FILTER(STRSTARTS(STR(?e), STR(kg:))) }"):
-            self.info.setdefault(row["e"], EntityInfo(row["e"], row["l"], "", ()))
+        for iri, label in labels.items():
+            self.info.setdefault(iri, EntityInfo(iri, label, "", ()))
 
     def _make(self, iri: str, label: str | None, types: set[str]) -> EntityInfo:
         ordered = sorted(types, key=lambda t: (-len(self.supers.get(t, ())), t))
@@ -129,22 +130,25 @@ def corridor_network(engine: Engine, entities: Entities | None = None) -> nx.Mul
     (`lat`, `lon`) and `within`: every place, state or union they lie in (located in, member of, onwards).
     """
     entities = _entities(engine, entities)
-    legs: dict[str, dict] = {}
+    legs: dict[str, dict] = defaultdict(lambda: {"corridors": set(), "sequence": None, "mode": None, "waters": set()})
     for row in _select(engine, """
-        SELECT ?leg ?from ?to ?corridor ?seq ?mode ?water WHERE {
-          ?leg a kg:Leg ; kg:fromNode ?from ; kg:toNode ?to .
-          OPTIONAL { ?leg kg:legOf ?corridor } OPTIONAL { ?leg kg:sequence ?seq }
-          OPTIONAL { ?leg kg:mode ?mode } OPTIONAL { ?leg kg:crosses ?water }
+        SELECT DISTINCT ?leg ?p ?o WHERE {
+          VALUES ?p { kg:fromNode kg:toNode kg:legOf kg:sequence kg:mode kg:crosses }
+          ?leg a kg:Leg ; ?p ?o .
         }"""):
-        leg = legs.setdefault(row["leg"], {"from": row["from"], "to": row["to"], "corridors": set(),
-                                           "sequence": None, "mode": None, "waters": set()})
-        leg["corridors"].update([row["corridor"]] if "corridor" in row else [])
-        leg["waters"].update([row["water"]] if "water" in row else [])
-        leg["sequence"] = int(row["seq"]) if "seq" in row else leg["sequence"]
-        leg["mode"] = row.get("mode", leg["mode"])
+        leg, key, value = legs[row["leg"]], local_id(row["p"]), row["o"]
+        if key in ("fromNode", "toNode"):
+            leg[key] = value
+        elif key == "legOf":
+            leg["corridors"].add(value)
+        elif key == "crosses":
+            leg["waters"].add(value)
+        else:
+            leg[key] = int(value) if key == "sequence" else value
     graph = nx.MultiGraph(network=str(KG.corridorNetwork))
     for iri, leg in sorted(legs.items()):
-        _add_leg(graph, iri, leg, entities)
+        if "fromNode" in leg and "toNode" in leg:  # SHACL guarantees both; a half-built store may not
+            _add_leg(graph, iri, {**leg, "from": leg["fromNode"], "to": leg["toNode"]}, entities)
     _add_place_facts(engine, graph, entities)
     return graph
 
@@ -165,20 +169,26 @@ def _add_place_facts(engine: Engine, graph: nx.MultiGraph, entities: Entities) -
     """Coordinates and containment of the corridor's nodes (reference data, mostly)."""
     for node in graph:
         graph.nodes[node].update(lat=None, lon=None, within=set())
-    for row in _select(engine, """
-        SELECT ?n ?lat ?lon WHERE {
-          { ?leg kg:fromNode ?n } UNION { ?leg kg:toNode ?n } UNION { ?leg kg:crosses ?n }
-          ?n kg:latitude ?lat ; kg:longitude ?lon .
-        }"""):
+    for row in _select(engine, "SELECT ?n ?lat ?lon WHERE { ?n kg:latitude ?lat ; kg:longitude ?lon }"):
         if row["n"] in graph:
             graph.nodes[row["n"]].update(lat=float(row["lat"]), lon=float(row["lon"]))
-    for row in _select(engine, """
-        SELECT DISTINCT ?n ?c WHERE {
-          { ?leg kg:fromNode ?n } UNION { ?leg kg:toNode ?n }
-          ?n (kg:locatedIn|kg:memberOf)+ ?c .
-        }"""):
-        if row["n"] in graph:
-            graph.nodes[row["n"]]["within"].add(row["c"])
+    parents: dict[str, set[str]] = defaultdict(set)
+    for row in _select(engine, "SELECT DISTINCT ?n ?c WHERE { ?n kg:locatedIn|kg:memberOf ?c }"):
+        parents[row["n"]].add(row["c"])
+    for node in graph:
+        graph.nodes[node]["within"] = _closure(node, parents)
+
+
+def _closure(node: str, parents: dict[str, set[str]]) -> set[str]:
+    """Everything a node lies in, directly or through what that lies in (Sofia, Bulgaria, the EU)."""
+    seen: set[str] = set()
+    todo = list(parents.get(node, ()))
+    while todo:
+        item = todo.pop()
+        if item not in seen and item != node:
+            seen.add(item)
+            todo.extend(parents.get(item, ()))
+    return seen
 
 
 def side(graph: nx.Graph, entity: str) -> set[str]:

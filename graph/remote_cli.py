@@ -38,6 +38,15 @@ def _port(text: str) -> int:
     return port
 
 
+def _views_default() -> Path:
+    """Where `kg viz` writes by default, so `kg viz` then `kg serve` needs no option."""
+    try:
+        from viz.cli import DEFAULT_DIR
+    except ImportError:
+        return Path("kg-views")
+    return Path(DEFAULT_DIR)
+
+
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     from .serve import DEFAULT_PORT
     p = subparsers.add_parser(
@@ -48,7 +57,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s: this machine only)")
     p.add_argument("--writable", action="store_true",
                    help="accept SPARQL Update and Graph Store writes, on a working copy discarded on exit")
-    p.add_argument("--views", type=Path, default=Path("views"), metavar="DIR",
+    p.add_argument("--views", type=Path, default=_views_default(), metavar="DIR",
                    help="folder of views written by `kg viz -o DIR` (default %(default)s)")
     p.add_argument("--views-port", type=_port, metavar="PORT", help="port for the views (default: --port + 1)")
     p.add_argument("--timeout", type=int, default=60, metavar="S", help="query time limit in seconds (default %(default)s)")

@@ -48,6 +48,11 @@ class StoreDir:
         self.root = Path(root)
 
     @property
+    def cache_dir(self) -> Path:
+        """Checked fact files by content digest, shared by every snapshot (see graph/factcache.py)."""
+        return self.root / "cache"
+
+    @property
     def current(self) -> Path | None:
         link = self.root / "current"
         return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None

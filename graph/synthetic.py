@@ -31,12 +31,16 @@ REAL_LEADERS = {"kazakhstan": ("tokayev", "Kassym-Jomart Tokayev"), "estonia": (
                 "serbia": ("aleksandar-vucic", "Aleksandar Vučić")}
 REAL_CAPITALS = {"kazakhstan": ("astana", "Astana"), "estonia": ("tallinn", "Tallinn"),
                  "serbia": ("belgrade", "Belgrade")}
+ALMATY = ("almaty", "City", "Almaty")
+EU_BODIES = {"european-commission": "European Commission", "european-council": "European Council",
+             "european-parliament": "European Parliament"}
 SECTORS = {"transport-and-logistics": "transport and logistics", "artificial-intelligence": "artificial intelligence",
            "digitalisation": "digitalisation", "agriculture": "agriculture", "education": "education",
            "trade": "trade", "investment": "investment", "energy": "energy", "manufacturing": "manufacturing",
            "innovative-technologies": "innovative technologies", "information-technology": "information technology",
            "green-economy": "green economy", "finance": "finance", "infrastructure": "infrastructure",
            "culture": "culture", "raw-materials": "critical raw materials"}
+UN = ("united-nations", "InternationalOrganisation", "United Nations")
 FUNDERS = {"european-union": ("InternationalOrganisation", "European Union"),
            "eib": ("FinancialInstitution", "European Investment Bank"),
            "ebrd": ("FinancialInstitution", "European Bank for Reconstruction and Development")}
@@ -102,8 +106,12 @@ class World:
 
     def __init__(self, articles: int, rng: random.Random) -> None:
         self.rng = rng
-        self.used: set[str] = set(REAL_STATES) | set(SECTORS) | set(FUNDERS)
+        self.used: set[str] = set(REAL_STATES) | set(SECTORS) | set(FUNDERS) | set(EU_BODIES) | {ALMATY[0], UN[0]}
         self.states = [self._state(sid, label) for sid, label in REAL_STATES.items()]
+        self.states[0].cities.append(Decl(*ALMATY))
+        self.eu_officials = [(self.person(), Decl(self.slug(f"eu-commissioner-{n}"), "Office",
+                                                  f"European Commissioner for {n}"))
+                             for n in (self.name(2, 3) for _ in range(8 + articles // 20))]
         for _ in range(min(400, 6 + articles // 6)):
             label = self.name(2, 3)
             self.states.append(self._state(self.slug(label), label))
@@ -198,7 +206,7 @@ class ArticleWriter:
     def write(self, target: int) -> None:
         self.talks()
         blocks = [self.meeting, self.agreement, self.agreement, self.trade, self.cooperation, self.meeting,
-                  self.corridor, self.finance, self.forum, self.visit]
+                  self.corridor, self.finance, self.forum, self.visit, self.eu, self.un]
         k = 0
         while self.size < target:
             blocks[k % len(blocks)](k)
@@ -364,6 +372,47 @@ class ArticleWriter:
              "startDate": iso, "status": "Completed"}]))
 
 
+    def eu(self, k: int) -> None:
+        """An EU official meets a Kazakh minister in Almaty or Astana; now and then, visa talks."""
+        home = self.world.home
+        person, office = self.rng.choice(self.world.eu_officials)
+        minister = home.ministers[self.rng.choice(MINISTRIES)]
+        city = self.rng.choice(home.cities[:1] + [home.cities[-1]])
+        iso, words = _date(self.rng, 2019, 2026)
+        meeting = Decl(self.sid("eu-meeting", k), "Meeting", f"meeting of {minister.label} and {person.label} ({words})")
+        body = self.rng.choice(list(EU_BODIES))
+        text = (f"On {words} in {city.label}, {minister.label} met {person.label}, {office.label} of the "
+                f"{EU_BODIES[body]} (report {self.n}, part {k}).")
+        tenure = Decl(f"{person.id}-as-{office.id}", "Tenure", f"{person.label} as {office.label}")
+        eu = Decl("european-union", *FUNDERS["european-union"])
+        self.add(Passage(text, [meeting, minister, person, office, tenure, city, Decl(body, "Institution", EU_BODIES[body]),
+                                eu], [
+            {"subject": meeting.id, "participant": [minister.id, person.id], "place": city.id, "date": iso,
+             "status": "Completed"},
+            {"subject": office.id, "officeIn": body},
+            {"subject": body, "partOf": "european-union"},
+            {"subject": tenure.id, "holder": person.id, "office": office.id, "heldAt": iso}]))
+        if k % 3 == 0:
+            talks = Decl(self.sid("visa", k), "Negotiations", f"consultations on visa facilitation ({self.n}, {k})")
+            text = (f"{home.label} and the European Union held consultations on visa facilitation for the citizens "
+                    f"of {home.label} (report {self.n}, part {k}).")
+            self.add(Passage(text, [talks, self.state_decl(home), eu], [
+                {"subject": talks.id, "participant": [home.id, "european-union"], "purpose": "visa facilitation",
+                 "status": self.rng.choice(("Ongoing", "Planned"))}]))
+
+    def un(self, k: int) -> None:
+        """A UN conference or initiative that states back."""
+        guests = self.rng.sample(self.world.states, self.rng.randint(2, 5))
+        iso, words = _date(self.rng, 2019, 2026)
+        conference = Decl(self.sid("un", k), "Conference", f"UN conference on {self.world.name(2, 3)} ({words})")
+        venue = self.rng.choice(guests)
+        text = (f"The United Nations convened the {conference.label} in {venue.capital.label}, supported by "
+                f"{', '.join(g.label for g in guests)} (report {self.n}, part {k}).")
+        self.add(Passage(text, [conference, Decl(*UN), venue.capital, *(self.state_decl(g) for g in guests)], [
+            {"subject": conference.id, "partOf": UN[0], "place": venue.capital.id, "startDate": iso,
+             "supportedBy": [g.id for g in guests], "status": "Completed"}]))
+
+
 def _seed_passages(world: World) -> list[Passage]:
     """The article that declares every real id the queries default to, and the Middle Corridor's legs."""
     passages = [Passage(f"{label} is mentioned among the partners of Kazakhstan.", [Decl(sid, "State", label)])
@@ -371,6 +420,9 @@ def _seed_passages(world: World) -> list[Passage]:
     passages += [Passage(f"Cooperation covers {label}.", [Decl(sid, "Sector", label)]) for sid, label in SECTORS.items()]
     passages += [Passage(f"The {label} supports transport in Central Asia.", [Decl(fid, cls, label)])
                  for fid, (cls, label) in FUNDERS.items()]
+    passages.append(Passage("The United Nations supports sustainable development in Central Asia.", [Decl(*UN)]))
+    passages.append(Passage("Almaty lies in Kazakhstan.", [Decl(*ALMATY)], [{"subject": ALMATY[0],
+                                                                           "locatedIn": "kazakhstan"}]))
     nodes = [("xian", "Xi'an", "china", "City"), ("aktau", "Aktau", "kazakhstan", ["City", "Port"]),
              ("kuryk", "Kuryk", "kazakhstan", ["City", "Port"]), ("baku", "Baku", "azerbaijan", ["City", "Port"]),
              ("tbilisi", "Tbilisi", "georgia", "City"), ("poti", "Poti", "georgia", ["City", "Port"]),

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph
 from pyoxigraph import Quad
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
@@ -19,6 +20,7 @@ from ontology import SHAPES_FILE
 from .errors import OntologyError, ValidationError
 from .facts import EntityInfo
 from .namespaces import ID, SH
+from .shacl_sparql import Unsupported, Violation, compile_checks, violations
 
 
 @lru_cache(maxsize=2)
@@ -42,27 +44,64 @@ def to_rdflib(quads: Iterable[Quad]) -> Graph:
 
 
 def check(data: Graph, ontology: Graph, entities: dict[str, EntityInfo], focus: list[str] | None = None) -> int:
-    """Validate (only `focus` nodes, if given); raise ValidationError naming the first violation's fact file
-    and line. Returns how many nodes or triples were checked."""
+    """Validate with pyshacl (only `focus` nodes, if given); raise ValidationError naming the first violation's
+    fact file and line. Returns how many nodes or triples were checked."""
     if focus is not None and not focus:
         return 0
+    found = pyshacl_violations(data, ontology, focus)
+    if found:
+        report(found, entities)
+    return len(data) if focus is None else len(focus)
+
+
+def pyshacl_violations(data: Graph, ontology: Graph, focus: list[str] | None = None) -> list[Violation]:
+    """The reference validator: pyshacl on an rdflib graph (slow on big graphs, exact on every feature)."""
     for triple in ontology:  # all of it, individuals included: pyshacl's ont_graph mixes in only axioms
         data.add(triple)
-    conforms, report, _ = validate(data, shacl_graph=load_shapes(), inference="none",
-                                   advanced=True, allow_warnings=True,
-                                   focus_nodes=[URIRef(f) for f in focus] if focus is not None else None)
+    conforms, results_graph, _ = validate(data, shacl_graph=load_shapes(), inference="none",
+                                          advanced=True, allow_warnings=True,
+                                          focus_nodes=[URIRef(f) for f in focus] if focus is not None else None)
     if conforms:
-        return len(data) if focus is None else len(focus)
-    results = sorted(report.subjects(RDF.type, SH.ValidationResult), key=str)
-    first = results[0]
-    focus = report.value(first, SH.focusNode)
-    message = report.value(first, SH.resultMessage) or "violates a shape"
-    path = report.value(first, SH.resultPath)
-    more = f" (and {len(results) - 1} more violations)" if len(results) > 1 else ""
-    where = _where(focus, entities)
-    detail = f"SHACL: {message}" + (f" [{_short(path)}]" if isinstance(path, URIRef) else "") + more
+        return []
+    found = set()
+    for result in results_graph.subjects(RDF.type, SH.ValidationResult):
+        if results_graph.value(result, SH.resultSeverity) not in (None, SH.Violation):
+            continue
+        path = results_graph.value(result, SH.resultPath)
+        value = results_graph.value(result, SH.value)
+        found.add(Violation(str(results_graph.value(result, SH.focusNode)),
+                            str(path) if isinstance(path, URIRef) else None,
+                            str(results_graph.value(result, SH.resultMessage) or "violates a shape"),
+                            None if value is None else str(value)))
+    return sorted(found)
+
+
+def check_store(store: pyoxigraph.Store, entities: dict[str, EntityInfo], focus: list[str] | None = None,
+                exclude: Iterable[str] = ()) -> int:
+    """Validate the union of a store's graphs with the shapes compiled to SPARQL (fast at any size); fall
+    back to pyshacl if the shapes use a feature the compiler does not translate."""
+    if focus is not None and not focus:
+        return 0
+    try:
+        checks = compile_checks(load_shapes(), store)
+    except Unsupported:
+        skip = {pyoxigraph.NamedNode(g) for g in exclude}
+        data = to_rdflib(q for q in store if q.graph_name not in skip)
+        return check(data, Graph(), entities, focus)
+    found = violations(store, checks, focus)
+    if found:
+        report(found, entities)
+    return len(store) if focus is None else len(focus)
+
+
+def report(found: list[Violation], entities: dict[str, EntityInfo]) -> None:
+    """Raise a ValidationError for the first violation (in a stable order), naming its fact file and line."""
+    first = sorted(found)[0]
+    more = f" (and {len(found) - 1} more violations)" if len(found) > 1 else ""
+    where = _where(first.focus, entities)
+    detail = f"SHACL: {first.message}" + (f" [{_short(URIRef(first.path))}]" if first.path else "") + more
     raise ValidationError(detail, file=where[0] if where else None, line=where[1] if where else None,
-                          item=_short(focus))
+                          item=_short(URIRef(first.focus)))
 
 
 def _where(focus, entities: dict[str, EntityInfo]) -> tuple[Path, int] | None:

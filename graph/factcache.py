@@ -1,0 +1,149 @@
+"""Checked fact files cached by content, so a rebuild re-reads only the files that changed.
+
+Reading a fact file (YAML, quote checks, ontology lookups) costs far more than anything an incremental
+build does with it, and at a thousand files it would dominate. A file's entry is keyed by its path, its
+bytes and the ontology it was checked against, and it is valid while its source article is unchanged.
+An entry holds two pickles: a small summary (what cross-file checks need: entity declarations and entity
+references) that every build loads, and the full checked facts, loaded only when the file's graphs must be
+mapped again. It also remembers the digests of the graphs the file mapped to, per "context" (the merged
+types and labels of the entities it declares), so an unchanged file in an unchanged context is not mapped
+at all. Entries are content-addressed and written atomically, so a failed build never leaves a wrong one.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .facts import EntityDecl, EntityInfo, FactFile, Reference, Statement, read_fact_file
+from .ontology_index import OntologyIndex
+from .sources import PACKAGED_SOURCES
+
+FORMAT = 3  # bump whenever FactFile, the mapping or the graph digest change meaning
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """What the graphs need of an article (its name and headline), without its text."""
+
+    path: Path
+    name: str
+    title: str
+    digest: str
+
+
+@dataclass
+class Entry:
+    key: str
+    summary: FactFile
+    graphs: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)  # context -> iri -> (digest, n)
+    facts: FactFile | None = None
+    stored: bool = False     # the cache holds this entry as it is now
+    fresh: bool = False      # read from its YAML in this build, not served from the cache
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _summary(facts: FactFile) -> FactFile:
+    """The facts without quotes and literal values: enough to merge declarations and check references."""
+    entities = [EntityDecl(d.id, d.types, d.label, [], [], d.line) for d in facts.entities]
+    statements = [Statement(s.subject, None, [a for a in s.assertions if isinstance(a.value, Reference)], s.line)
+                  for s in facts.statements]
+    return FactFile(facts.path, facts.source, facts.digest, entities, statements)
+
+
+def context_key(summary: FactFile, entities: dict[str, EntityInfo]) -> str:
+    """What a file's graphs depend on beyond the file itself: the merged declarations of its entities, and
+    which of its references name an ontology individual rather than an entity."""
+    declared = sorted({(d.id, tuple(sorted(entities[d.id].types)), entities[d.id].label) for d in summary.entities})
+    individuals = sorted({a.value.id for s in summary.statements for a in s.assertions if a.value.id not in entities})
+    return hashlib.sha1(repr((declared, individuals)).encode("utf-8")).hexdigest()
+
+
+class FactCache:
+    """Entries under `folder`, one file each, named by key."""
+
+    def __init__(self, folder: Path, ontology_digest: str, source_dirs: tuple[Path, ...]) -> None:
+        self.folder = folder
+        self.ontology_digest = ontology_digest
+        self.source_dirs = source_dirs
+        self._source_digests: dict[Path, str] = {}
+
+    def key(self, path: Path, raw: bytes) -> str:
+        return digest_bytes(f"{FORMAT}\n{path}\n{self.ontology_digest}\n".encode("utf-8") + raw)
+
+    def read(self, path: Path, index: OntologyIndex) -> Entry:
+        """The checked facts of one file: from the cache if its entry is still valid, else read afresh."""
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raw = b""  # the reader reports the problem with the file's name
+        key = self.key(path, raw)
+        entry = self._load(key)
+        if entry is not None and self._source_current(path, entry.summary.source):
+            return entry
+        facts = read_fact_file(path, index, self.source_dirs)
+        source = facts.source
+        ref = SourceRef(source.path, source.name, source.title, self._source_digest(source.path))
+        facts = replace(facts, source=ref)
+        return Entry(key, _summary(facts), {}, facts, stored=False, fresh=True)
+
+    def full(self, entry: Entry) -> FactFile:
+        if entry.facts is None:
+            with open(self.folder / entry.key, "rb") as handle:
+                pickle.load(handle)
+                entry.facts = pickle.load(handle)
+        return entry.facts
+
+    def save(self, entry: Entry) -> None:
+        """Write the entry atomically (summary first, so `_load` reads just that)."""
+        facts = self.full(entry)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".entry-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((FORMAT, entry.summary, entry.graphs), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(facts, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.folder / entry.key)
+            entry.stored = True
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def prune(self, keep: set[str]) -> None:
+        """Drop entries no file of the latest build uses."""
+        if not self.folder.is_dir():
+            return
+        for item in self.folder.iterdir():
+            if item.name not in keep:
+                item.unlink(missing_ok=True)
+
+    def _load(self, key: str) -> Entry | None:
+        try:
+            with open(self.folder / key, "rb") as handle:
+                version, summary, graphs = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, TypeError, ImportError):
+            return None
+        return Entry(key, summary, graphs, None, True) if version == FORMAT else None
+
+    def _source_current(self, fact_file: Path, source: SourceRef) -> bool:
+        """The article the entry was checked against is still the one found first, with the same text."""
+        for candidate in (fact_file.parent / source.name, PACKAGED_SOURCES / source.name,
+                          *(d / source.name for d in self.source_dirs)):
+            if candidate.is_file():
+                resolved = candidate.resolve()
+                return resolved == source.path and self._source_digest(resolved) == source.digest
+        return False
+
+    def _source_digest(self, path: Path) -> str:
+        if path not in self._source_digests:
+            self._source_digests[path] = digest_bytes(path.read_bytes())
+        return self._source_digests[path]
+
+
+__all__ = ["FactCache", "Entry", "SourceRef", "context_key", "digest_bytes"]
