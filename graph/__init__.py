@@ -6,8 +6,11 @@ from .errors import KGError
 from .export import export
 from .projections import actor_network, agreement_network, corridor_network, entity_network
 from .query import run_query
+from .remote import PushReport, RemoteEngine, push
+from .serve import ServeOptions, serve
 from .store import StoreDir
 
 __all__ = ["build", "BuildReport", "open_engine", "run_query", "export", "StoreDir", "KGError",
            "corridor_network", "actor_network", "agreement_network", "entity_network",
-           "route", "cut", "centrality", "communities", "neighbourhood"]
+           "route", "cut", "centrality", "communities", "neighbourhood",
+           "RemoteEngine", "push", "PushReport", "serve", "ServeOptions"]

@@ -5,9 +5,10 @@ out as SPARQL 1.1 Protocol requests (form-encoded POST, results as SPARQL JSON),
 SPARQL 1.1 Graph Store HTTP Protocol, or SPARQL 1.1 Update where a server has no graph store endpoint.
 
 A push never leaves the remote half-updated: the graphs are loaded into staging graphs outside the
-project's namespace, their quad counts are checked, and one SPARQL Update request (one transaction on
-every server above) drops the project's old graphs and moves the staging graphs into place. Only graphs
-under the project's graph namespace are replaced; anything else on the server is left alone.
+project's namespace, their quad counts are checked, and one SPARQL Update request drops the project's old
+graphs and moves the staging graphs into place (SPARQL 1.1 Update asks that a request be atomic; Oxigraph
+and Fuseki run it as one transaction). Only graphs under the project's graph namespace are replaced;
+anything else on the server is left alone.
 
 Credentials come from KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD or a netrc file, never from the command line,
 and every error message is scrubbed of them. Every request has a deadline and a bounded, backed-off retry,
@@ -183,7 +184,7 @@ class HttpClient:
 
     def request(self, method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None,
                 idempotent: bool = True) -> Response:
-        """Send, retrying refused connections always and timeouts or 429/5xx only when `idempotent`."""
+        """Send; retry refused connections always, and resets, connection timeouts or 429/5xx when `idempotent`."""
         headers = dict(headers or {})
         headers.setdefault("User-Agent", "kzlinks-kg")
         if self.auth:
@@ -209,10 +210,10 @@ class HttpClient:
                 return Response(answer.status, answer.headers.get_content_type(), _read(answer, deadline, self.timeout))
         except urllib.error.HTTPError as exc:
             return self._http_failure(exc, deadline)
-        except urllib.error.URLError as exc:
-            return _network_failure(exc.reason, self.timeout)
-        except (TimeoutError, OSError, http.client.HTTPException) as exc:
-            return _network_failure(exc, self.timeout)
+        except urllib.error.URLError as exc:  # while connecting or sending
+            return _network_failure(exc.reason, self.timeout, answering=False)
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:  # while waiting for the answer
+            return _network_failure(exc, self.timeout, answering=True)
 
     def _http_failure(self, exc: urllib.error.HTTPError, deadline: float) -> _Failure:
         if exc.code in (401, 403):
@@ -242,11 +243,14 @@ def _read(answer, deadline: float, timeout: float) -> bytes:
     return b"".join(chunks)
 
 
-def _network_failure(reason, timeout: float) -> _Failure:
+def _network_failure(reason, timeout: float, answering: bool) -> _Failure:
+    """A slow answer is not asked for again: the server is still working on it, and a retry only adds load."""
     if isinstance(reason, ConnectionRefusedError):
         return _Failure("cannot connect: connection refused (is the server running?)", "always")
     if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-        return _Failure(f"no answer within {timeout:g} s (set KG_ENDPOINT_TIMEOUT to wait longer)", "if-idempotent")
+        what = "no answer" if answering else "no connection"
+        return _Failure(f"{what} within {timeout:g} s (set KG_ENDPOINT_TIMEOUT to wait longer)",
+                        "never" if answering else "if-idempotent")
     text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
     return _Failure(f"cannot talk to the server: {text}", "if-idempotent")
 
@@ -370,12 +374,7 @@ class RemoteEngine:
         return cls(endpoints, HttpClient.from_environment(url, env), env.get("KG_ENDPOINT_DATASET") or "auto")
 
     def run(self, sparql: str, bindings: dict[str, Term], origin: str) -> Results:
-        try:
-            dataset = self.dataset()
-        except RemoteError as exc:
-            exc.file = exc.file or origin
-            raise
-        return self.query(with_values(sparql, bindings), dataset, origin)
+        return self.query(with_values(sparql, bindings), self.dataset(), origin)
 
     def dataset(self) -> list[tuple[str, str]]:
         """The protocol parameters that make the default graph the union of the project's graphs."""
@@ -412,8 +411,8 @@ class RemoteEngine:
         try:
             answer = self.client.request("POST", self.endpoints.query, body, headers)
         except RemoteError as exc:
-            if origin and not exc.file:
-                exc.file = origin
+            if origin and not exc.file and getattr(exc, "status", None) not in (None, 401, 403):
+                exc.file = origin  # the server rejected this query: say which one
             raise
         return parse_answer(answer, origin or public(self.endpoints.query))
 
@@ -486,9 +485,23 @@ def _count(ntriples: bytes) -> int:
 def push(store_dir: StoreDir, remote: RemoteEngine, via: str = "auto", progress: Progress = lambda _: None) -> PushReport:
     """Replace the project's graphs on the remote with the local store's, all at once or not at all."""
     started = time.perf_counter()
-    graphs = local_graphs(store_dir)
-    expected = {iri: _count(data) for iri, data in graphs.items() if data}
+    graphs = {iri: data for iri, data in local_graphs(store_dir).items() if data}
+    expected = {iri: _count(data) for iri, data in graphs.items()}
     leftovers = _drop_leftovers(remote, progress)
+    staging, used = _stage_checked(remote, graphs, expected, via, progress)
+    stale = remote.graphs(PROJECT_GRAPHS) - set(graphs)
+    progress(f"swapping in {len(graphs)} graphs and removing {len(stale)} in one update")
+    _swap(remote, staging, stale)
+    after = remote.counts(PROJECT_GRAPHS)
+    if after != expected:
+        raise RemoteError(f"{public(remote.endpoints.query)}: after the swap the server holds {sum(after.values())} "
+                          f"quads in the project's graphs, expected {sum(expected.values())}: run `kg push` again")
+    return PushReport(len(graphs), sum(expected.values()), len(stale), leftovers, used, time.perf_counter() - started)
+
+
+def _stage_checked(remote: RemoteEngine, graphs: dict[str, bytes], expected: dict[str, int], via: str,
+                   progress: Progress) -> tuple[dict[str, str], str]:
+    """Each graph loaded into a fresh staging graph and counted there; on any failure the staging is dropped."""
     run = f"{STAGING_GRAPHS}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}/"
     staging = {iri: f"{run}{i}" for i, iri in enumerate(sorted(graphs))}
     progress(f"loading {len(graphs)} graphs ({sum(expected.values())} quads) into staging graphs")
@@ -502,14 +515,7 @@ def push(store_dir: StoreDir, remote: RemoteEngine, via: str = "auto", progress:
     except BaseException:
         _drop_quietly(remote, staging.values())
         raise
-    stale = remote.graphs(PROJECT_GRAPHS) - set(graphs)
-    progress(f"swapping in {len(graphs)} graphs and removing {len(stale)} in one update")
-    _swap(remote, staging, stale)
-    after = remote.counts(PROJECT_GRAPHS)
-    if after != expected:
-        raise RemoteError(f"{public(remote.endpoints.query)}: after the swap the server holds {sum(after.values())} "
-                          f"quads in the project's graphs, expected {sum(expected.values())}: run `kg push` again")
-    return PushReport(len(graphs), sum(expected.values()), len(stale), leftovers, used, time.perf_counter() - started)
+    return staging, used
 
 
 def _drop_leftovers(remote: RemoteEngine, progress: Progress) -> int:

@@ -196,8 +196,7 @@ def _live(store: StoreDir) -> Path:
 
 def _announce(options: ServeOptions, snapshot: Path, store: StoreDir, views: ViewsServer | None, say: Say) -> None:
     base = local_url(options.host, options.port)
-    manifest = store.manifest()
-    quads = f", {manifest.quads} quads" if manifest else ""
+    quads = f", {len(store.open_read())} quads"
     mode = "read-write working copy, discarded on exit" if options.writable else "read-only, follows rebuilds"
     say(f"serving {store.root} (snapshot {snapshot.name}{quads}; {mode})")
     say(f"  query page       {base}/")
