@@ -1,16 +1,29 @@
-"""Build and query the knowledge graph: the public API the `kg` command is a thin layer over."""
-from .analysis import centrality, communities, cut, neighbourhood, route
-from .build import BuildReport, build
-from .engines import open_engine
-from .errors import KGError
-from .export import export
-from .projections import actor_network, agreement_network, corridor_network, entity_network
-from .query import run_query
-from .remote import PushReport, RemoteEngine, push
-from .serve import ServeOptions, serve
-from .store import StoreDir
+"""Build and query the knowledge graph: the public API the `kg` command is a thin layer over.
 
-__all__ = ["build", "BuildReport", "open_engine", "run_query", "export", "StoreDir", "KGError",
-           "corridor_network", "actor_network", "agreement_network", "entity_network",
-           "route", "cut", "centrality", "communities", "neighbourhood",
-           "RemoteEngine", "push", "PushReport", "serve", "ServeOptions"]
+Names are imported on first use (PEP 562), so `kg query` does not pay for pyshacl, NetworkX or the
+server code it never touches.
+"""
+from importlib import import_module
+
+_EXPORTS = {
+    "build": "build", "BuildReport": "build",
+    "open_engine": "engines",
+    "KGError": "errors",
+    "export": "export",
+    "run_query": "query",
+    "StoreDir": "store",
+    "corridor_network": "projections", "actor_network": "projections", "agreement_network": "projections",
+    "entity_network": "projections",
+    "route": "analysis", "cut": "analysis", "centrality": "analysis", "communities": "analysis",
+    "neighbourhood": "analysis",
+    "RemoteEngine": "remote", "push": "remote", "PushReport": "remote",
+    "serve": "serve", "ServeOptions": "serve",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'graph' has no attribute '{name}'")
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -53,8 +53,8 @@ class OxigraphEngine:
             raise QueryError(f"SPARQL syntax error: {exc}", file=origin) from None
         except OSError as exc:
             raise QueryError(f"query failed: {exc}", file=origin) from None
-        if isinstance(answer, bool):
-            return Results([], boolean=answer)
+        if isinstance(answer, (bool, ox.QueryBoolean)):
+            return Results([], boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
             rows = [{v: _from_ox(sol[v]) for v in variables if sol[v] is not None} for sol in answer]

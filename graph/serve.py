@@ -228,7 +228,8 @@ def serve(options: ServeOptions, say: Say = print, warn: Say = lambda m: print(m
                                 options.cors, workdir / "oxigraph.log")
         server.start()
         if options.views and options.views.is_dir():
-            views = ViewsServer(options.views, options.host, options.views_port or options.port + 1)
+            next_port = options.port + 1 if options.port < 65535 else options.port - 1
+            views = ViewsServer(options.views, options.host, options.views_port or next_port)
             views.start()
         _announce(options, snapshot, options.store, views, lambda m: say(m) or sys.stdout.flush())
         _watch(options, server, snapshot, warn)
