@@ -20,7 +20,7 @@ from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat
 
 from ontology import ONTOLOGY_FILE, SHAPES_FILE
 
-from .analysis import derive_snapshot
+from . import queryindex
 from .errors import FactFileError, KGError, StoreError
 from .factcache import Entry, FactCache, context_key, digest_bytes
 from .facts import FactFile, read_fact_file, resolve
@@ -207,15 +207,21 @@ def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, sourc
     try:
         progress(f"writing {'all' if old is None else len(changed) + len(removed)} graphs to {snapshot}")
         db, stale = _write(store, snapshot, mapped.quads, changed, removed, incremental=old is not None)
+        query_index = _index(store, snapshot, db, changed | removed if old is not None else None)
         clock.lap("write")
         focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
-        report.validated_triples = _validate(db, report.quads, entities, focus)
+        checked = _validate(db, query_index, report.quads, entities, focus)
+        report.validated_triples = report.quads if focus is None else checked
         report.graphs_validated = len(mapped.digests) if recheck else len(changed)
         db.flush()
         del db
         clock.lap("validate")
+        from .analysis import derive_snapshot  # NetworkX: loaded only when a build writes something
         derive_snapshot(snapshot / "oxigraph", progress)  # analysis results (derived graph), recomputed
         clock.lap("derive")
+        _index_derived(snapshot, query_index)
+        del query_index
+        clock.lap("index")
         Manifest(mapped.digests, inputs, time.time(), report.quads).write(snapshot / "manifest.json")
         store.publish(snapshot)
         cache.prune({e.key for e in entries})
@@ -229,17 +235,34 @@ def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, sourc
     return report
 
 
+def _index(store: StoreDir, snapshot: Path, db: pyoxigraph.Store, replaced: set[str] | None) -> pyoxigraph.Store:
+    """The new snapshot's query index: the live one updated graph by graph, or a new one."""
+    target = snapshot / queryindex.INDEX_DIR
+    live = store.current
+    if replaced is not None and live is not None and queryindex.has_index(live):
+        return queryindex.update(live / queryindex.INDEX_DIR, target, db, replaced | {str(DERIVED_GRAPH)})
+    return queryindex.create(db, target)
+
+
+def _index_derived(snapshot: Path, index: pyoxigraph.Store) -> None:
+    """Copy the derived graph the build hook just wrote into the dataset over to the query index."""
+    dataset = pyoxigraph.Store.read_only(str(snapshot / "oxigraph"))
+    queryindex.replace_graphs(index, dataset, [str(DERIVED_GRAPH)])
+    index.flush()
+
+
 def _focus_nodes(quads: GraphQuads, changed: set[str], stale: set[str]) -> list[str]:
     """The subjects of the changed graphs, as they are now and as they were (`stale`)."""
     return sorted(stale | {q.subject.value for iri in changed for q in quads[iri] if isinstance(q.subject, NamedNode)})
 
 
-def _validate(db: pyoxigraph.Store, size: int, entities: dict, focus: list[str] | None) -> int:
+def _validate(db: pyoxigraph.Store, index: pyoxigraph.Store, size: int, entities: dict,
+              focus: list[str] | None) -> int:
     if size <= PYSHACL_MAX_QUADS:
         skip = {NamedNode(str(ONTOLOGY_GRAPH)), NamedNode(str(DERIVED_GRAPH))}
         data = to_rdflib(q for q in db if q.graph_name not in skip)
         return check(data, parse_ontology(ONTOLOGY_FILE), entities, focus)
-    return check_store(db, entities, focus, exclude=(str(DERIVED_GRAPH),))
+    return check_store(index, entities, focus, exclude=(str(DERIVED_GRAPH),), union=False)
 
 
 def _write(store: StoreDir, snapshot: Path, quads: GraphQuads, changed: set[str], removed: set[str],

@@ -272,21 +272,22 @@ class Compiler:
         return parts
 
 
-def _closure(store: ox.Store):
+def _closure(store: ox.Store, union: bool):
     cache: dict = {}
 
     def closure(cls) -> list[str]:
         if cls not in cache:
             rows = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}",
-                               use_default_graph_as_union=True)
+                               use_default_graph_as_union=union)
             cache[cls] = sorted({row["c"].value for row in rows if isinstance(row["c"], ox.NamedNode)} | {str(cls)})
         return cache[cls]
     return closure
 
 
-def compile_checks(shapes: Graph, store: ox.Store) -> list[Check]:
-    """Every constraint of `shapes` as a query over `store` (class closures read from the store's data)."""
-    return Compiler(shapes, _closure(store)).checks()
+def compile_checks(shapes: Graph, store: ox.Store, union: bool = True) -> list[Check]:
+    """Every constraint of `shapes` as a query over `store` (class closures read from the store's data).
+    `union`: read the union of the named graphs; False for a query index, whose default graph is the union."""
+    return Compiler(shapes, _closure(store, union)).checks()
 
 
 def _term_text(term) -> str | None:
@@ -294,7 +295,8 @@ def _term_text(term) -> str | None:
     return None if term is None else term.value
 
 
-def violations(store: ox.Store, checks: list[Check], focus: Iterable[str] | None = None) -> list[Violation]:
+def violations(store: ox.Store, checks: list[Check], focus: Iterable[str] | None = None,
+               union: bool = True) -> list[Violation]:
     """Run the checks on the union of the store's graphs, only for `focus` nodes if given."""
     restrict = ""
     if focus is not None:
@@ -304,7 +306,7 @@ def violations(store: ox.Store, checks: list[Check], focus: Iterable[str] | None
         restrict = "VALUES ?this { " + " ".join(f"<{n}>" for n in nodes) + " }"
     found = set()
     for check in checks:
-        rows = store.query(check.query.replace("{FOCUS}", restrict), use_default_graph_as_union=True)
+        rows = store.query(check.query.replace("{FOCUS}", restrict), use_default_graph_as_union=union)
         with_value = "value" in [v.value for v in rows.variables]
         for row in rows:
             value = _term_text(row["value"]) if with_value else None

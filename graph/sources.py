@@ -33,11 +33,12 @@ class SourceText:
 
     @property
     def title(self) -> str:
-        """The first line that is more than boilerplate: the article's headline."""
+        """The first line that is more than boilerplate: the article's headline, cut to 120 characters
+        at a word boundary when the article opens without one."""
         for line in self.path.read_text(encoding="utf-8").splitlines():
             line = line.strip()
             if len(line) > 25:
-                return line
+                return line if len(line) <= 120 else line[:120].rsplit(" ", 1)[0] + " …"
         return self.name
 
     def locate(self, quote: str) -> tuple[int, str, str]:

@@ -71,6 +71,17 @@ class StoreDir:
         except OSError as exc:
             raise StoreError(f"cannot open store: {exc}", file=snapshot) from None
 
+    def open_query(self) -> tuple[pyoxigraph.Store, bool]:
+        """The store named queries should read, and whether its default graph already is the union: the
+        query index (graph/queryindex.py) when the live snapshot has one, else the dataset itself."""
+        snapshot = self.current
+        if snapshot is None or not (snapshot / "query").is_dir():
+            return self.open_read(), False
+        try:
+            return pyoxigraph.Store.read_only(str(snapshot / "query")), True
+        except OSError as exc:
+            raise StoreError(f"cannot open store: {exc}", file=snapshot) from None
+
     def new_snapshot(self) -> Path:
         path = self.root / "snapshots" / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
         path.mkdir(parents=True)

@@ -77,18 +77,19 @@ def pyshacl_violations(data: Graph, ontology: Graph, focus: list[str] | None = N
 
 
 def check_store(store: pyoxigraph.Store, entities: dict[str, EntityInfo], focus: list[str] | None = None,
-                exclude: Iterable[str] = ()) -> int:
+                exclude: Iterable[str] = (), union: bool = True) -> int:
     """Validate the union of a store's graphs with the shapes compiled to SPARQL (fast at any size); fall
-    back to pyshacl if the shapes use a feature the compiler does not translate."""
+    back to pyshacl if the shapes use a feature the compiler does not translate. `union` is False for a
+    query index (graph/queryindex.py), whose default graph already is the union."""
     if focus is not None and not focus:
         return 0
     try:
-        checks = compile_checks(load_shapes(), store)
+        checks = compile_checks(load_shapes(), store, union)
     except Unsupported:
-        skip = {pyoxigraph.NamedNode(g) for g in exclude}
+        skip = {pyoxigraph.NamedNode(g) for g in exclude} | {pyoxigraph.DefaultGraph()}
         data = to_rdflib(q for q in store if q.graph_name not in skip)
         return check(data, Graph(), entities, focus)
-    found = violations(store, checks, focus)
+    found = violations(store, checks, focus, union)
     if found:
         report(found, entities)
     return len(store) if focus is None else len(focus)

@@ -104,5 +104,4 @@ def render_index(views: list[View], extra: list[tuple[str, str, str]] = ()) -> s
 
 def write(path: Path, html: str) -> Path:
     atomic_write(path, html.encode("utf-8"))
-    path.chmod(0o644)  # a view is for reading by anyone (a web server, a colleague); mkstemp made it private
     return path
