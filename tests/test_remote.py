@@ -25,6 +25,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+
+from graph.store import StoreDir
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -397,9 +399,11 @@ def test_a_named_query_gives_the_same_answer_remotely_and_locally(stores, pushed
 def test_the_project_dataset_reads_only_the_project_graphs(stores, pushed, tmp_path):
     count = tmp_path / "count.rq"
     count.write_text("# question: How many triples does the default graph hold?\n"
-                     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n")
+                     "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }\n")
+    # DISTINCT: Oxigraph merges a default-graph-uri list as a multiset, its union default graph as a set
     local = ok(kg("query", str(count), "--store", str(stores["full"]), "--format", "csv"))
-    assert local.splitlines()[1] == str(sum(stores["counts"]["full"].values()))
+    distinct = {(q.subject, q.predicate, q.object) for q in StoreDir(stores["full"]).open_read()}
+    assert local.splitlines()[1] == str(len(distinct))  # the union counts a triple stated in two passages once
     project = kg("query", str(count), "--endpoint", pushed.url, "--format", "csv", env={"KG_ENDPOINT_DATASET": "project"})
     assert ok(project) == local  # the other data on the server stays out
 
