@@ -3,9 +3,10 @@
 Every graph gets a digest; a rebuild compares them with the live snapshot's manifest and touches only
 the graphs that changed, re-validating just their subjects. Checked fact files are cached by content
 (graph/factcache.py), so a rebuild re-reads only the files that changed and maps only the files whose
-graphs may have changed; an unchanged input rebuilds nothing. The new snapshot is written first and
-validated before it is published: with pyshacl (the reference validator) while the graph is small, with
-the shapes compiled to SPARQL on Oxigraph (graph/shacl_sparql.py) once pyshacl would take minutes.
+graphs may have changed; an unchanged input rebuilds nothing. The new snapshot (dataset and query index,
+graph/queryindex.py) is written first and validated before it is published: a whole small graph with
+pyshacl, the reference validator; a big graph, or the subjects of changed graphs, with the shapes compiled
+to SPARQL on Oxigraph (graph/shacl_sparql.py), which takes seconds where pyshacl would take minutes.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from .store import Manifest, StoreDir
 from .validation import check, check_store, to_rdflib
 
 PACKAGED_FACTS = Path(__file__).resolve().parent / "facts"
-PYSHACL_MAX_QUADS = 20_000  # pyshacl validates builds up to this size; above it, the SPARQL translation
+PYSHACL_MAX_QUADS = 20_000  # pyshacl checks whole builds up to this size; bigger ones and re-checks, SPARQL
 BULK_LOAD_MIN = 50_000      # writes of more quads than this go through Oxigraph's bulk loader
 Progress = Callable[[str], None]
 
@@ -258,7 +259,7 @@ def _focus_nodes(quads: GraphQuads, changed: set[str], stale: set[str]) -> list[
 
 def _validate(db: pyoxigraph.Store, index: pyoxigraph.Store, size: int, entities: dict,
               focus: list[str] | None) -> int:
-    if size <= PYSHACL_MAX_QUADS:
+    if focus is None and size <= PYSHACL_MAX_QUADS:  # pyshacl's focus_nodes skip nested shapes' values
         skip = {NamedNode(str(ONTOLOGY_GRAPH)), NamedNode(str(DERIVED_GRAPH))}
         data = to_rdflib(q for q in db if q.graph_name not in skip)
         return check(data, parse_ontology(ONTOLOGY_FILE), entities, focus)

@@ -112,7 +112,7 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_query)
 
     p = sub.add_parser("all", parents=[common], help="the main job: build, answer every named query, write the views")
-    p.add_argument("--views", default="out/views", metavar="DIR", help="where to write the views (default %(default)s)")
+    p.add_argument("--views", default="kg-views", metavar="DIR", help="where to write the views (default %(default)s)")
     p.set_defaults(run=cmd_all, facts=[], sources=[], no_packaged=False, full=False)
 
     p = sub.add_parser("queries", help="list the named queries and the question each answers")

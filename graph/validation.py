@@ -20,7 +20,7 @@ from ontology import SHAPES_FILE
 from .errors import OntologyError, ValidationError
 from .facts import EntityInfo
 from .namespaces import ID, SH
-from .shacl_sparql import Unsupported, Violation, compile_checks, violations
+from .shacl_sparql import Unsupported, Violation, compile_checks, ordered, violations
 
 
 @lru_cache(maxsize=2)
@@ -73,7 +73,7 @@ def pyshacl_violations(data: Graph, ontology: Graph, focus: list[str] | None = N
                             str(path) if isinstance(path, URIRef) else None,
                             str(results_graph.value(result, SH.resultMessage) or "violates a shape"),
                             None if value is None else str(value)))
-    return sorted(found)
+    return ordered(found)
 
 
 def check_store(store: pyoxigraph.Store, entities: dict[str, EntityInfo], focus: list[str] | None = None,
@@ -97,7 +97,7 @@ def check_store(store: pyoxigraph.Store, entities: dict[str, EntityInfo], focus:
 
 def report(found: list[Violation], entities: dict[str, EntityInfo]) -> None:
     """Raise a ValidationError for the first violation (in a stable order), naming its fact file and line."""
-    first = sorted(found)[0]
+    first = ordered(found)[0]
     more = f" (and {len(found) - 1} more violations)" if len(found) > 1 else ""
     where = _where(first.focus, entities)
     detail = f"SHACL: {first.message}" + (f" [{_short(URIRef(first.path))}]" if first.path else "") + more
