@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .coverage import Coverage, coverage
 from .namespaces import DERIVED_GRAPH, GRAPH, ID, KG, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH, sparql_prefixes
 from .store import StoreDir
 
@@ -63,6 +64,7 @@ class Stats:
     unquoted: list[str] = field(default_factory=list)
     unsourced: list[str] = field(default_factory=list)
     reference_only: list[str] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -90,13 +92,14 @@ def collect(store: ox.Store) -> Stats:
     stats.by_graph = [(_short(g), int(n.value)) for g, n in _select(store, BY_GRAPH)]
     stats.unlabelled = [_short(e) for (e,) in _select(store, UNLABELLED)]
     stats.unquoted = [_short(g) for (g,) in _select(store, UNQUOTED)]
+    stats.coverage = coverage(store)
     for entity, label, referenced in _select(store, UNSOURCED):
         name = f"{_short(entity)} ({label.value if label else 'no label'})"
         (stats.reference_only if referenced is not None and referenced.value == "true" else stats.unsourced).append(name)
     return stats
 
 
-def render(stats: Stats, graphs: bool = False) -> str:
+def render(stats: Stats, graphs: bool = False, unquoted: bool = False) -> str:
     lines = ["Entities by class:"]
     lines += [f"  {cls:<32} {n:>6}" for cls, n in stats.by_class]
     lines.append("By source (passages quoted, entities mentioned, distinct statements):")
@@ -107,6 +110,12 @@ def render(stats: Stats, graphs: bool = False) -> str:
     lines += [f"  {g:<48} {n:>7} quads" for g, n in (stats.by_graph if graphs else special)]
     if not graphs:
         lines.append("  (passage graphs: `kg stats --graphs` lists each)")
+    lines.append("Coverage (sentences of 20+ characters that some quote overlaps):")
+    for cov in stats.coverage:
+        lines.append(f"  {cov.source:<32} {cov.quoted:>4}/{cov.sentences:<4} {cov.percent:5.1f}%")
+        lines += [f"      not quoted: {sentence}" for sentence in (cov.unquoted if unquoted else [])]
+    if not unquoted and any(cov.unquoted for cov in stats.coverage):
+        lines.append("  (`kg stats --unquoted` lists the sentences no quote touches)")
     lines.append("Checks (each must be 0):")
     for name, items in (("entities without a label", stats.unlabelled),
                         ("passage graphs without a quote", stats.unquoted),
@@ -119,11 +128,12 @@ def render(stats: Stats, graphs: bool = False) -> str:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     stats = collect(StoreDir(args.store).open_read())
-    print(render(stats, args.graphs))
+    print(render(stats, args.graphs, args.unquoted))
     return 0 if stats.clean else 1
 
 
 def register(subparsers, common) -> None:
     p = subparsers.add_parser("stats", parents=[common], help="counts by class, source and graph, and the zero checks")
     p.add_argument("--graphs", action="store_true", help="list every named graph with its size")
+    p.add_argument("--unquoted", action="store_true", help="list the sentences of each article that no quote touches")
     p.set_defaults(run=cmd_stats)
