@@ -128,9 +128,9 @@ class _Mapped:
 def _map(entries: list[Entry], entities: dict, index: OntologyIndex, cache: FactCache, old: Manifest | None) -> _Mapped:
     """Graph digests for every file; files whose cached digests (for their current context) all match the
     live store are not mapped at all, the rest are mapped to quads."""
-    mapped = _Mapped()
+    mapped, memo = _Mapped(), {}
     for entry in entries:
-        context = context_key(entry.summary, entities)
+        context = context_key(entry.summary, entities, memo)
         known = entry.graphs.get(context)
         if known is None or old is None or any(old.graphs.get(iri) != d for iri, (d, _) in known.items()):
             graphs = map_fact_file(cache.full(entry), entities, index)
@@ -207,22 +207,23 @@ def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, sourc
     snapshot = store.new_snapshot()
     try:
         progress(f"writing {'all' if old is None else len(changed) + len(removed)} graphs to {snapshot}")
-        db, stale = _write(store, snapshot, mapped.quads, changed, removed, incremental=old is not None)
-        query_index = _index(store, snapshot, db, changed | removed if old is not None else None)
+        # the old derived graph may stay while the new one is computed: analysis reads only id: entities,
+        # and a full re-check must not see it (tests/test_incremental.py checks the results are the same)
+        keep_derived = old is not None and not recheck
+        db, stale = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
+        replaced = changed | removed | (set() if keep_derived else {str(DERIVED_GRAPH)})
+        query_index = _index(store, snapshot, db, replaced if old is not None else None)
         clock.lap("write")
         focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
         checked = _validate(db, query_index, report.quads, entities, focus)
         report.validated_triples = report.quads if focus is None else checked
         report.graphs_validated = len(mapped.digests) if recheck else len(changed)
-        db.flush()
-        del db
         clock.lap("validate")
-        from .analysis import derive_snapshot  # NetworkX: loaded only when a build writes something
-        derive_snapshot(snapshot / "oxigraph", progress)  # analysis results (derived graph), recomputed
+        _derive(db, query_index, progress)  # analysis results (derived graph), recomputed
+        db.flush()
+        query_index.flush()
+        del db, query_index
         clock.lap("derive")
-        _index_derived(snapshot, query_index)
-        del query_index
-        clock.lap("index")
         Manifest(mapped.digests, inputs, time.time(), report.quads).write(snapshot / "manifest.json")
         store.publish(snapshot)
         cache.prune({e.key for e in entries})
@@ -241,15 +242,30 @@ def _index(store: StoreDir, snapshot: Path, db: pyoxigraph.Store, replaced: set[
     target = snapshot / queryindex.INDEX_DIR
     live = store.current
     if replaced is not None and live is not None and queryindex.has_index(live):
-        return queryindex.update(live / queryindex.INDEX_DIR, target, db, replaced | {str(DERIVED_GRAPH)})
+        return queryindex.update(live / queryindex.INDEX_DIR, target, db, replaced)
     return queryindex.create(db, target)
 
 
-def _index_derived(snapshot: Path, index: pyoxigraph.Store) -> None:
-    """Copy the derived graph the build hook just wrote into the dataset over to the query index."""
-    dataset = pyoxigraph.Store.read_only(str(snapshot / "oxigraph"))
-    queryindex.replace_graphs(index, dataset, [str(DERIVED_GRAPH)])
-    index.flush()
+def _derive(db: pyoxigraph.Store, index: pyoxigraph.Store, progress: Progress) -> None:
+    """The derived graph (graph/analysis.py), computed from the query index: the projections' joins run
+    over each distinct triple once there, which at 100k triples takes 0.8 s instead of 14 s over the
+    union of graphs, for the same quads. Written to the dataset, then copied to the index; after a small
+    edit only the quads that differ from the previous derived graph are written."""
+    from .analysis import derive  # NetworkX: loaded only when a build writes something
+    from .engines import OxigraphEngine
+    quads = set(derive(OxigraphEngine(index, union=False), progress))
+    graph = NamedNode(str(DERIVED_GRAPH))
+    before = set(db.quads_for_pattern(None, None, None, graph))
+    gone, added = before - quads, quads - before
+    if len(gone) + len(added) > len(quads) // 2:  # mostly new: replace the whole graph
+        db.remove_graph(graph)
+        (db.bulk_extend if len(quads) > BULK_LOAD_MIN else db.extend)(list(quads))
+        queryindex.replace_graphs(index, db, [str(DERIVED_GRAPH)])
+        return
+    for quad in gone:  # a small edit moves a few scores: write only the difference
+        db.remove(quad)
+    db.extend(added)
+    queryindex.apply_delta(index, gone, added)
 
 
 def _focus_nodes(quads: GraphQuads, changed: set[str], stale: set[str]) -> list[str]:
@@ -267,7 +283,7 @@ def _validate(db: pyoxigraph.Store, index: pyoxigraph.Store, size: int, entities
 
 
 def _write(store: StoreDir, snapshot: Path, quads: GraphQuads, changed: set[str], removed: set[str],
-           incremental: bool) -> tuple[pyoxigraph.Store, set[str]]:
+           incremental: bool, keep_derived: bool) -> tuple[pyoxigraph.Store, set[str]]:
     """Write the new snapshot: a hard-linked copy of the live one with the changed graphs replaced, or
     everything afresh. Returns the open store and the subjects the replaced graphs used to describe."""
     target = snapshot / "oxigraph"
@@ -281,7 +297,8 @@ def _write(store: StoreDir, snapshot: Path, quads: GraphQuads, changed: set[str]
             stale |= {q.subject.value for q in db.quads_for_pattern(None, None, None, graph)
                       if isinstance(q.subject, NamedNode)}
             db.remove_graph(graph)
-        db.remove_graph(NamedNode(str(DERIVED_GRAPH)))  # recomputed from the new data after validation
+        if not keep_derived:
+            db.remove_graph(NamedNode(str(DERIVED_GRAPH)))  # recomputed from the new data after validation
     new = [q for iri in (changed if incremental else quads) for q in quads[iri]]
     if len(new) > BULK_LOAD_MIN:
         db.bulk_extend(new)  # no transaction, sorted runs ingested at once: fast for big loads

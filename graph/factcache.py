@@ -18,11 +18,11 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .facts import EntityDecl, EntityInfo, FactFile, Reference, Statement, read_fact_file
+from .facts import EntityInfo, FactFile, FileSummary, read_fact_file, summarise
 from .ontology_index import OntologyIndex
 from .sources import PACKAGED_SOURCES
 
-FORMAT = 3  # bump whenever FactFile, the mapping or the graph digest change meaning
+FORMAT = 4  # bump whenever FactFile, the mapping or the graph digest change meaning
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class SourceRef:
 @dataclass
 class Entry:
     key: str
-    summary: FactFile
+    summary: FileSummary
     graphs: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)  # context -> iri -> (digest, n)
     facts: FactFile | None = None
     stored: bool = False     # the cache holds this entry as it is now
@@ -49,20 +49,19 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _summary(facts: FactFile) -> FactFile:
-    """The facts without quotes and literal values: enough to merge declarations and check references."""
-    entities = [EntityDecl(d.id, d.types, d.label, [], [], d.line) for d in facts.entities]
-    statements = [Statement(s.subject, None, [a for a in s.assertions if isinstance(a.value, Reference)], s.line)
-                  for s in facts.statements]
-    return FactFile(facts.path, facts.source, facts.digest, entities, statements)
-
-
-def context_key(summary: FactFile, entities: dict[str, EntityInfo]) -> str:
-    """What a file's graphs depend on beyond the file itself: the merged declarations of its entities, and
-    which of its references name an ontology individual rather than an entity."""
-    declared = sorted({(d.id, tuple(sorted(entities[d.id].types)), entities[d.id].label) for d in summary.entities})
-    individuals = sorted({a.value.id for s in summary.statements for a in s.assertions if a.value.id not in entities})
-    return hashlib.sha1(repr((declared, individuals)).encode("utf-8")).hexdigest()
+def context_key(summary: FileSummary, entities: dict[str, EntityInfo], memo: dict[str, str] | None = None) -> str:
+    """What a file's graphs depend on beyond the file itself: the merged declarations of its entities (their
+    types and label go into every graph that names them), and which of its references name an ontology
+    individual rather than an entity. `memo` keeps each entity's part across the files of one build."""
+    memo = {} if memo is None else memo
+    parts = []
+    for entity_id in sorted({d[0] for d in summary.decls}):
+        if entity_id not in memo:
+            info = entities[entity_id]
+            memo[entity_id] = f"{entity_id}|{'|'.join(sorted(map(str, info.types)))}|{info.label}"
+        parts.append(memo[entity_id])
+    individuals = sorted({ref[2] for _, _, refs in summary.statements for ref in refs if ref[2] not in entities})
+    return hashlib.sha1(repr((parts, individuals)).encode("utf-8")).hexdigest()
 
 
 class FactCache:
@@ -91,7 +90,7 @@ class FactCache:
         source = facts.source
         ref = SourceRef(source.path, source.name, source.title, self._source_digest(source.path))
         facts = replace(facts, source=ref)
-        return Entry(key, _summary(facts), {}, facts, stored=False, fresh=True)
+        return Entry(key, summarise(facts), {}, facts, stored=False, fresh=True)
 
     def full(self, entry: Entry) -> FactFile:
         if entry.facts is None:

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -303,63 +304,129 @@ class EntityInfo:
     superclasses: set[URIRef] = field(default_factory=set)
 
 
-def resolve(files: list[FactFile], index: OntologyIndex) -> dict[str, EntityInfo]:
+Decl = tuple[str, tuple[str, ...], str | None, int]              # id, class IRIs, label, line
+Ref = tuple[str, str, str, int]                                   # property name, range IRI, entity id, line
+StatementRefs = tuple[str, int, list[Ref]]                        # subject, line, entity references
+
+
+@dataclass
+class FileSummary:
+    """What the checks across files need of one fact file, in plain values: its entity declarations and its
+    statements' subjects and entity references. Cheap to cache and to load, so an incremental build can
+    re-check every file against a changed one without reading them all again."""
+
+    path: Path
+    source: object  # the article: anything with .name and .title
+    digest: str
+    decls: list[Decl]
+    statements: list[StatementRefs]
+
+
+def summarise(facts: FactFile | FileSummary) -> FileSummary:
+    if isinstance(facts, FileSummary):
+        return facts
+    decls = [(d.id, tuple(str(t) for t in d.types), d.label, d.line) for d in facts.entities]
+    statements = [(s.subject, s.line, [(a.name, str(a.prop.range), a.value.id, a.line) for a in s.assertions
+                                       if isinstance(a.value, Reference)]) for s in facts.statements]
+    return FileSummary(facts.path, facts.source, facts.digest, decls, statements)
+
+
+def resolve(files: list[FactFile | FileSummary], index: OntologyIndex) -> dict[str, EntityInfo]:
     """Merge entity declarations across files and check every reference points at something."""
+    summaries = [summarise(f) for f in files]
     entities: dict[str, EntityInfo] = {}
-    for facts in files:
-        for decl in facts.entities:
-            _merge(entities, decl, facts.path)
+    declared: dict[str, set[str]] = {}  # entity id -> its class IRIs as text, for conflict checks
+    for facts in summaries:
+        for decl in facts.decls:
+            _merge(entities, declared, decl, facts.path)
+    supers = _Superclasses(index)
     for info in entities.values():
         if not info.types or not info.label:
             missing = "type" if not info.types else "label"
             raise FactFileError(f"entity is never given a {missing}", file=info.where[0], line=info.where[1], item=info.id)
         for cls in info.types:
-            info.superclasses |= index.superclasses_of(cls)
-    for facts in files:
+            info.superclasses |= supers.of(cls)
+    classes = {entity_id: supers.as_text(info.superclasses) for entity_id, info in entities.items()}
+    for facts in summaries:
         for statement in facts.statements:
-            _check_statement(statement, facts.path, entities, index)
+            _check_statement(statement, facts.path, entities, classes, index, supers)
     return entities
 
 
-def _merge(entities: dict[str, EntityInfo], decl: EntityDecl, path: Path) -> None:
-    info = entities.get(decl.id)
+_uri = lru_cache(maxsize=1024)(URIRef)
+
+
+class _Superclasses:
+    """Superclass sets per class and per ontology individual, computed once per build, not per statement."""
+
+    def __init__(self, index: OntologyIndex) -> None:
+        self.index = index
+        self.classes: dict[URIRef, set[URIRef]] = {}
+        self.individuals: dict[str, frozenset[str]] = {}
+        self.texts: dict[frozenset, frozenset[str]] = {}
+
+    def of(self, cls: URIRef) -> set[URIRef]:
+        if cls not in self.classes:
+            self.classes[cls] = self.index.superclasses_of(cls)
+        return self.classes[cls]
+
+    def of_individual(self, name: str) -> frozenset[str]:
+        if name not in self.individuals:
+            types = self.index.graph.objects(self.index.individuals[name], RDF.type)
+            self.individuals[name] = self.as_text(set().union(*(self.of(t) for t in types)))
+        return self.individuals[name]
+
+    def as_text(self, classes: set[URIRef]) -> frozenset[str]:
+        """Plain strings compare in C; URIRef's __eq__ is Python, and this runs once per reference."""
+        key = frozenset(classes)
+        if key not in self.texts:
+            self.texts[key] = frozenset(str(c) for c in classes)
+        return self.texts[key]
+
+
+def _merge(entities: dict[str, EntityInfo], declared: dict[str, set[str]], decl: Decl, path: Path) -> None:
+    entity_id, types, label, line = decl
+    info = entities.get(entity_id)
     if info is None:
-        entities[decl.id] = EntityInfo(decl.id, list(decl.types), decl.label, (path, decl.line))
+        entities[entity_id] = EntityInfo(entity_id, [_uri(t) for t in types], label, (path, line))
+        declared[entity_id] = set(types)
         return
-    if decl.types and info.types and set(decl.types) != set(info.types):
+    if types and info.types and set(types) != declared[entity_id]:
         raise FactFileError(
             f"type conflicts with the declaration in {info.where[0].name}:{info.where[1]}",
-            file=path, line=decl.line, item=decl.id)
-    if decl.label and info.label and decl.label != info.label:
+            file=path, line=line, item=entity_id)
+    if label and info.label and label != info.label:
         raise FactFileError(
-            f"label '{decl.label}' conflicts with '{info.label}' in {info.where[0].name}:{info.where[1]}",
-            file=path, line=decl.line, item=decl.id)
-    info.types = info.types or list(decl.types)
-    info.label = info.label or decl.label
+            f"label '{label}' conflicts with '{info.label}' in {info.where[0].name}:{info.where[1]}",
+            file=path, line=line, item=entity_id)
+    if not info.types:
+        info.types, declared[entity_id] = [_uri(t) for t in types], set(types)
+    info.label = info.label or label
 
 
-def _check_statement(statement: Statement, path: Path, entities: dict[str, EntityInfo], index: OntologyIndex) -> None:
-    if statement.subject not in entities:
-        raise FactFileError(f"subject '{statement.subject}' is not declared in any fact file",
-                            file=path, line=statement.line, item=statement.subject)
-    for assertion in statement.assertions:
-        value = assertion.value
-        if not isinstance(value, Reference):
-            continue
-        rng = assertion.prop.range
-        if value.id in entities:
-            target_classes = entities[value.id].superclasses
-        elif value.id in index.individuals:
-            target_classes = set().union(*(index.superclasses_of(t) for t in
-                                           index.graph.objects(index.individuals[value.id], RDF.type)))
+_ANY = frozenset({str(OWL.Thing), str(RDFS.Resource)})
+
+
+def _check_statement(statement: StatementRefs, path: Path, entities: dict[str, EntityInfo],
+                     classes: dict[str, frozenset[str]], index: OntologyIndex, supers: _Superclasses) -> None:
+    subject, statement_line, refs = statement
+    if subject not in entities:
+        raise FactFileError(f"subject '{subject}' is not declared in any fact file",
+                            file=path, line=statement_line, item=subject)
+    for name, range_iri, value_id, line in refs:
+        rng = range_iri
+        if value_id in classes:
+            target_classes = classes[value_id]
+        elif value_id in index.individuals:
+            target_classes = supers.of_individual(value_id)
         else:
-            raise FactFileError(f"'{assertion.name}' refers to '{value.id}', which no fact file declares",
-                                file=path, line=assertion.line, item=statement.subject)
-        if rng not in (OWL.Thing, RDFS.Resource) and rng not in target_classes:
+            raise FactFileError(f"'{name}' refers to '{value_id}', which no fact file declares",
+                                file=path, line=line, item=subject)
+        if rng not in _ANY and rng not in target_classes:
             raise FactFileError(
-                f"'{assertion.name}' expects an entity of class {_local(rng)}, but '{value.id}' is a "
-                f"{', '.join(sorted(_local(t) for t in entities[value.id].types)) if value.id in entities else 'term'}",
-                file=path, line=assertion.line, item=statement.subject)
+                f"'{name}' expects an entity of class {_local(rng)}, but '{value_id}' is a "
+                f"{', '.join(sorted(_local(t) for t in entities[value_id].types)) if value_id in entities else 'term'}",
+                file=path, line=line, item=subject)
 
 
 def _local(iri: URIRef) -> str:

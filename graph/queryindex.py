@@ -45,23 +45,37 @@ def update(previous: Path, target: Path, dataset: pyoxigraph.Store, replaced: It
 
 
 def replace_graphs(index: pyoxigraph.Store, dataset: pyoxigraph.Store, replaced: Iterable[str]) -> None:
-    graphs = [NamedNode(iri) for iri in sorted(set(replaced))]
-    old = {(q.subject, q.predicate, q.object) for g in graphs for q in index.quads_for_pattern(None, None, None, g)}
-    for graph in graphs:
-        index.remove_graph(graph)
-    new = [q for g in graphs for q in dataset.quads_for_pattern(None, None, None, g)]
+    graphs = sorted(set(replaced))
+    if not graphs:
+        return
+    names = ", ".join(f"<{iri}>" for iri in graphs)
+    # one update, run inside Oxigraph: a triple leaves the default graph when no other named graph has it
+    index.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?replaced {{ {names.replace(',', '')} }} "
+                 f"GRAPH ?replaced {{ ?s ?p ?o }} "
+                 f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other NOT IN ({names})) }} }}")
+    for iri in graphs:
+        index.remove_graph(NamedNode(iri))
+    new = [q for iri in graphs for q in dataset.quads_for_pattern(None, None, None, NamedNode(iri))]
     if len(new) > BULK_MIN:
         index.bulk_extend(new + list(_to_default(new)))
     else:
         index.extend(new + list(_to_default(new)))
+
+
+def apply_delta(index: pyoxigraph.Store, gone: Iterable[Quad], added: Iterable[Quad]) -> None:
+    """Remove and add a few named-graph quads, keeping the default graph the union."""
+    added = list(added)
     default = DefaultGraph()
-    for s, p, o in old:
-        if not any(q.graph_name != default for q in index.quads_for_pattern(s, p, o, None)):
-            index.remove(Quad(s, p, o, default))
+    for quad in gone:
+        index.remove(quad)
+        if not any(q.graph_name != default for q in index.quads_for_pattern(quad.subject, quad.predicate,
+                                                                            quad.object, None)):
+            index.remove(Quad(quad.subject, quad.predicate, quad.object, default))
+    index.extend(added + list(_to_default(added)))
 
 
 def has_index(snapshot: Path) -> bool:
     return (snapshot / INDEX_DIR).is_dir()
 
 
-__all__ = ["create", "update", "replace_graphs", "has_index", "INDEX_DIR"]
+__all__ = ["create", "update", "replace_graphs", "apply_delta", "has_index", "INDEX_DIR"]

@@ -209,6 +209,8 @@ class ArticleWriter:
                   self.corridor, self.finance, self.forum, self.visit, self.eu, self.un]
         k = 0
         while self.size < target:
+            if k % len(blocks) == 0:
+                self.rng.shuffle(blocks)  # every kind of passage turns up, in a different order per article
             blocks[k % len(blocks)](k)
             k += 1
 
@@ -321,7 +323,7 @@ class ArticleWriter:
                 {"subject": relations.id, "party": [home.id, partner.id], "establishedOn": str(year)}]))
 
     def corridor(self, k: int) -> None:
-        corridor = self.rng.choice(self.world.corridors)
+        corridor = self.rng.choice(self.world.corridors[1:])  # the Middle Corridor's legs are the seed's only
         stops = self.rng.sample(self.world.states, self.rng.randint(3, 5))
         for j, (a, b) in enumerate(zip(stops, stops[1:]), 1):
             sea = bool(a.ports and b.ports) and self.rng.random() < 0.5
