@@ -79,9 +79,17 @@ def collect_fact_files(extra: Iterable[Path] = (), packaged: bool = True) -> lis
 
 
 def digest(quads: list[Quad]) -> str:
-    """Order-free digest of a graph; blank node labels differ per parse, so they are left out."""
-    lines = sorted(str(q) if not _has_blank(q) else _blank_free(q) for q in quads)
-    return hashlib.sha1("\n".join(lines).encode("utf-8")).hexdigest()
+    """Order-free digest of a graph's triples; blank node labels differ per parse, so they are left out."""
+    return _digest_lines([_blank_free(q) if _has_blank(q) else _triple(q) for q in quads])
+
+
+def _digest_lines(lines: list[str]) -> str:
+    return hashlib.sha1("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
+
+
+def _triple(q: Quad) -> str:
+    """The quad's triple in N-Triples (without the final dot): digested, and loaded into the query index."""
+    return f"{q.subject} {q.predicate} {q.object}"
 
 
 def _has_blank(q: Quad) -> bool:
@@ -118,11 +126,21 @@ class _Mapped:
     quads: GraphQuads = field(default_factory=dict)      # only the graphs mapped in this build
     digests: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    triples: set[str] = field(default_factory=set)      # every distinct triple mapped, as N-Triples
+    blank: list[Quad] = field(default_factory=list)     # quads with blank nodes: a parser would rename them
 
-    def add(self, iri: str, quads: list[Quad]) -> None:
+    def add(self, iri: str, quads: list[Quad], blank_free: bool = False) -> None:
+        """`blank_free`: the mapping mints only IRIs, so its graphs skip the per-quad blank node test."""
         self.quads[iri] = quads
-        self.digests[iri] = digest(quads)
         self.counts[iri] = len(quads)
+        if blank_free:
+            lines = [_triple(q) for q in quads]
+            self.triples.update(lines)
+            self.digests[iri] = _digest_lines(lines)
+            return
+        self.digests[iri] = digest(quads)
+        self.blank += [q for q in quads if _has_blank(q)]
+        self.triples.update(_triple(q) for q in quads if not _has_blank(q))
 
 
 def _map(entries: list[Entry], entities: dict, index: OntologyIndex, cache: FactCache, old: Manifest | None) -> _Mapped:
@@ -133,9 +151,9 @@ def _map(entries: list[Entry], entities: dict, index: OntologyIndex, cache: Fact
         context = context_key(entry.summary, entities, memo)
         known = entry.graphs.get(context)
         if known is None or old is None or any(old.graphs.get(iri) != d for iri, (d, _) in known.items()):
-            graphs = map_fact_file(cache.full(entry), entities, index)
+            graphs = map_fact_file(cache.full(entry, index), entities, index)
             for iri, quads in graphs.items():
-                mapped.add(iri, quads)
+                mapped.add(iri, quads, blank_free=True)
             fresh = {iri: (mapped.digests[iri], mapped.counts[iri]) for iri in graphs}
             if fresh != known:
                 entry.graphs, entry.stored = {context: fresh}, False
@@ -212,7 +230,8 @@ def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, sourc
         keep_derived = old is not None and not recheck
         db, stale = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
         replaced = changed | removed | (set() if keep_derived else {str(DERIVED_GRAPH)})
-        query_index = _index(store, snapshot, db, replaced if old is not None else None)
+        query_index = _index(store, snapshot, db, replaced if old is not None else None, mapped.triples,
+                             mapped.blank)
         clock.lap("write")
         focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
         checked = _validate(db, query_index, report.quads, entities, focus)
@@ -237,13 +256,15 @@ def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, sourc
     return report
 
 
-def _index(store: StoreDir, snapshot: Path, db: pyoxigraph.Store, replaced: set[str] | None) -> pyoxigraph.Store:
-    """The new snapshot's query index: the live one updated graph by graph, or a new one."""
+def _index(store: StoreDir, snapshot: Path, db: pyoxigraph.Store, replaced: set[str] | None,
+           triples: set[str], blank: list[Quad]) -> pyoxigraph.Store:
+    """The new snapshot's query index: the live one updated graph by graph, or a new one (from the triples
+    just mapped when that is every graph, else read back from the dataset)."""
     target = snapshot / queryindex.INDEX_DIR
     live = store.current
     if replaced is not None and live is not None and queryindex.has_index(live):
         return queryindex.update(live / queryindex.INDEX_DIR, target, db, replaced)
-    return queryindex.create(db, target)
+    return queryindex.create(db, target, (triples, blank) if replaced is None else None)
 
 
 def _derive(db: pyoxigraph.Store, index: pyoxigraph.Store, progress: Progress) -> None:

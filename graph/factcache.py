@@ -3,11 +3,10 @@
 Reading a fact file (YAML, quote checks, ontology lookups) costs far more than anything an incremental
 build does with it, and at a thousand files it would dominate. A file's entry is keyed by its path, its
 bytes and the ontology it was checked against, and it is valid while its source article is unchanged.
-An entry holds two pickles: a small summary (what cross-file checks need: entity declarations and entity
-references) that every build loads, and the full checked facts, loaded only when the file's graphs must be
-mapped again. It also remembers the digests of the graphs the file mapped to, per "context" (the merged
-types and labels of the entities it declares), so an unchanged file in an unchanged context is not mapped
-at all. Entries are content-addressed and written atomically, so a failed build never leaves a wrong one.
+An entry holds a small summary (what cross-file checks need: entity declarations and entity references)
+that every build loads, and the digests of the graphs the file mapped to, per "context" (the merged types
+and labels of the entities it declares), so an unchanged file in an unchanged context is neither read nor
+mapped at all; one whose context changed is read again and mapped. Entries are content-addressed and written atomically, so a failed build never leaves a wrong one.
 """
 from __future__ import annotations
 
@@ -22,7 +21,7 @@ from .facts import EntityInfo, FactFile, FileSummary, read_fact_file, summarise
 from .ontology_index import OntologyIndex
 from .sources import PACKAGED_SOURCES
 
-FORMAT = 4  # bump whenever FactFile, the mapping or the graph digest change meaning
+FORMAT = 6  # bump whenever FactFile, the mapping or the graph digest change meaning
 
 
 @dataclass(frozen=True)
@@ -86,28 +85,29 @@ class FactCache:
         entry = self._load(key)
         if entry is not None and self._source_current(path, entry.summary.source):
             return entry
-        facts = read_fact_file(path, index, self.source_dirs)
-        source = facts.source
-        ref = SourceRef(source.path, source.name, source.title, self._source_digest(source.path))
-        facts = replace(facts, source=ref)
+        facts = self._checked(path, index)
         return Entry(key, summarise(facts), {}, facts, stored=False, fresh=True)
 
-    def full(self, entry: Entry) -> FactFile:
+    def _checked(self, path: Path, index: OntologyIndex) -> FactFile:
+        facts = read_fact_file(path, index, self.source_dirs)
+        source = facts.source
+        return replace(facts, source=SourceRef(source.path, source.name, source.title,
+                                               self._source_digest(source.path)))
+
+    def full(self, entry: Entry, index: OntologyIndex) -> FactFile:
+        """The checked facts, for mapping: only a file whose context changed needs them again, and reading
+        its YAML once more costs less than pickling every file's facts on every build."""
         if entry.facts is None:
-            with open(self.folder / entry.key, "rb") as handle:
-                pickle.load(handle)
-                entry.facts = pickle.load(handle)
+            entry.facts, entry.fresh = self._checked(entry.summary.path, index), True
         return entry.facts
 
     def save(self, entry: Entry) -> None:
-        """Write the entry atomically (summary first, so `_load` reads just that)."""
-        facts = self.full(entry)
+        """Write the entry (summary and graph digests) atomically."""
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".entry-")
         try:
             with os.fdopen(fd, "wb") as handle:
                 pickle.dump((FORMAT, entry.summary, entry.graphs), handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(facts, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.folder / entry.key)
             entry.stored = True
         except BaseException:
