@@ -53,6 +53,7 @@ class BuildReport:
     files_read: int = 0                  # fact files parsed and checked (not served from the cache)
     graphs_validated: int = 0            # graphs whose subjects were validated (all of them on a full check)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: read, map, write, validate, ...
+    validator: str = ""                  # "pyshacl" or "sparql" (graph/shacl_sparql.py); "" if nothing was checked
 
     @property
     def unchanged(self) -> bool:
@@ -234,7 +235,7 @@ def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, sourc
                              mapped.blank)
         clock.lap("write")
         focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
-        checked = _validate(db, query_index, report.quads, entities, focus)
+        checked, report.validator = _validate(db, query_index, report.quads, entities, focus)
         report.validated_triples = report.quads if focus is None else checked
         report.graphs_validated = len(mapped.digests) if recheck else len(changed)
         clock.lap("validate")
@@ -295,12 +296,12 @@ def _focus_nodes(quads: GraphQuads, changed: set[str], stale: set[str]) -> list[
 
 
 def _validate(db: pyoxigraph.Store, index: pyoxigraph.Store, size: int, entities: dict,
-              focus: list[str] | None) -> int:
+              focus: list[str] | None) -> tuple[int, str]:
     if focus is None and size <= PYSHACL_MAX_QUADS:  # pyshacl's focus_nodes skip nested shapes' values
         skip = {NamedNode(str(ONTOLOGY_GRAPH)), NamedNode(str(DERIVED_GRAPH))}
         data = to_rdflib(q for q in db if q.graph_name not in skip)
-        return check(data, parse_ontology(ONTOLOGY_FILE), entities, focus)
-    return check_store(index, entities, focus, exclude=(str(DERIVED_GRAPH),), union=False)
+        return check(data, parse_ontology(ONTOLOGY_FILE), entities, focus), "pyshacl"
+    return check_store(index, entities, focus, exclude=(str(DERIVED_GRAPH),), union=False), "sparql"
 
 
 def _write(store: StoreDir, snapshot: Path, quads: GraphQuads, changed: set[str], removed: set[str],

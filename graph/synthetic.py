@@ -20,6 +20,7 @@ from .export import atomic_write
 PASSAGE_QUADS = 9        # the quads that describe one passage graph (mapping._passage_quads)
 AMOUNT_QUADS = 4         # an amount or quantity: the link, its type, value and unit
 QUADS_PER_ARTICLE = 1200  # about the size of a real article's fact file
+QUOTES_PER_ENTITY = 2     # passages that declare an entity, per article (the curated files have 1 to 3)
 FIXED_QUADS = 1500       # ontology and reference graphs, roughly
 
 # The shared ids of the curators' brief, with their real types and labels.
@@ -177,17 +178,28 @@ def _office(state: State, ministry: str | None) -> Decl:
 
 
 class ArticleWriter:
-    """Builds the passages of one synthetic article around Kazakhstan and one partner state."""
+    """Builds the passages of one synthetic article around Kazakhstan and one partner state.
+
+    As in the curators' files, an entity is declared with the passages that introduce it, not with every
+    passage that names it in passing (the states of an agreement are declared with the talks)."""
 
     def __init__(self, world: World, number: int) -> None:
         self.world, self.rng, self.n = world, world.rng, number
         self.passages: list[Passage] = []
+        self.quoted: dict[str, int] = {}
         self.size = 0
         weights = [12 if s.id in ("estonia", "serbia") else 1 for s in world.states[1:]]
         self.partner = self.rng.choices(world.states[1:], weights=weights)[0]
         self.iso, self.words = _date(self.rng, 2019, 2026)
 
     def add(self, passage: Passage) -> None:
+        """Like a curator, quote an entity where the article introduces it, not at every later mention."""
+        kept = []
+        for decl in passage.entities:
+            if self.quoted.get(decl.id, 0) < QUOTES_PER_ENTITY:
+                self.quoted[decl.id] = self.quoted.get(decl.id, 0) + 1
+                kept.append(decl)
+        passage.entities = kept
         self.passages.append(passage)
         self.size += passage.quads()
 
@@ -276,8 +288,8 @@ class ArticleWriter:
         article = "an" if words[0] in "aeiou" else "a"
         text = (f"The parties signed {article} {label}, with {points} points, in {partner.capital.label} on "
                 f"{self.words} (report {self.n}, part {k}).")
-        self.add(Passage(text, [agreement, *signatories, partner.capital, self.state_decl(home),
-                                self.state_decl(partner), *(Decl(s, "Sector", SECTORS[s]) for s in sectors)], [
+        self.add(Passage(text, [agreement, *signatories, partner.capital,
+                                *(Decl(s, "Sector", SECTORS[s]) for s in sectors)], [
             {"subject": agreement.id, "party": [home.id, partner.id], "signatory": [s.id for s in signatories],
              "signedOn": self.iso, "place": partner.capital.id, "sector": sectors, "numberOfPoints": str(points),
              "status": "Completed"},
@@ -292,7 +304,7 @@ class ArticleWriter:
         target = Decl(self.sid("target", k), "Target", f"{home.label}–{partner.label} trade target ({self.n}, {k})")
         text = (f"Trade turnover between {home.label} and {partner.label} reached {value:,} US dollars in {year}, "
                 f"a change of {change} percent (report {self.n}, part {k}).")
-        self.add(Passage(text, [figure, self.state_decl(home), self.state_decl(partner)], [
+        self.add(Passage(text, [figure], [
             {"subject": figure.id, "measures": "trade turnover", "party": [home.id, partner.id], "period": str(year),
              "amount": {"value": str(value), "currency": "USD"}, "changePercent": str(change),
              "comparedWith": str(year - 1), "sector": "trade"}]))
@@ -355,7 +367,7 @@ class ArticleWriter:
                           f"{funder.label} commitment for transport in {self.partner.label} ({self.n}, {k})")
         text = (f"The {funder.label} pledged {value:,} euros for transport links with {self.partner.label} "
                 f"(report {self.n}, part {k}).")
-        self.add(Passage(text, [funder, commitment, self.state_decl(self.partner),
+        self.add(Passage(text, [funder, commitment,
                                 Decl("transport-and-logistics", "Sector", SECTORS["transport-and-logistics"])], [
             {"subject": commitment.id, "committedBy": funder_id, "amount": {"value": str(value), "currency": "EUR"},
              "purpose": "transport links", "sector": "transport-and-logistics",
