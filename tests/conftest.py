@@ -25,3 +25,11 @@ def mini_store(tmp_path_factory) -> StoreDir:
     store = StoreDir(tmp_path_factory.mktemp("mini") / "store")
     build([FIXTURES / "good"], store=store, packaged=False)
     return store
+
+
+@pytest.fixture(scope="session")
+def corridor_store(tmp_path_factory) -> StoreDir:
+    """A store built from the small corridor fixtures (a few legs of the Middle Corridor, with quotes)."""
+    store = StoreDir(tmp_path_factory.mktemp("corridor") / "store")
+    build([FIXTURES / "corridor"], store=store, packaged=False)
+    return store

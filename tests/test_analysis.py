@@ -25,13 +25,6 @@ E = entity_iri
 
 
 @pytest.fixture(scope="module")
-def corridor_store(tmp_path_factory) -> StoreDir:
-    store = StoreDir(tmp_path_factory.mktemp("corridor") / "store")
-    build([FIXTURE], store=store, packaged=False)
-    return store
-
-
-@pytest.fixture(scope="module")
 def engine(corridor_store) -> OxigraphEngine:
     return OxigraphEngine.open(corridor_store)
 

@@ -15,12 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import build
-from graph.store import StoreDir
 from support import kg
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = Path(__file__).parent / "fixtures" / "corridor"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -29,18 +26,11 @@ ARTICLE = "003_dd8a74cf95794356.txt"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> StoreDir:
-    store = StoreDir(tmp_path_factory.mktemp("views") / "store")
-    build([FIXTURE], store=store, packaged=False)
-    return store
-
-
-@pytest.fixture(scope="module")
-def views(store, tmp_path_factory) -> Path:
+def views(corridor_store, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("views") / "out"
     from graph.cli import main
-    assert main(["viz", "--store", str(store.root), "-o", str(out)]) == 0
-    assert main(["viz", "ego", "Kurik", "--depth", "2", "--store", str(store.root), "-o", str(out)]) == 0
+    assert main(["viz", "--store", str(corridor_store.root), "-o", str(out)]) == 0
+    assert main(["viz", "ego", "Kurik", "--depth", "2", "--store", str(corridor_store.root), "-o", str(out)]) == 0
     return out
 
 
@@ -60,8 +50,8 @@ def test_a_view_is_one_file_that_names_no_remote_resource(views, name):
         assert needle not in html, f"{name} loads an outside resource: {needle}"
 
 
-def test_kg_viz_ego_rejects_an_unknown_entity(store, tmp_path, capsys):
-    run = kg(capsys, "viz", "ego", "atlantis", "--store", store.root, "-o", tmp_path)
+def test_kg_viz_ego_rejects_an_unknown_entity(corridor_store, tmp_path, capsys):
+    run = kg(capsys, "viz", "ego", "atlantis", "--store", corridor_store.root, "-o", tmp_path)
     assert run.code == 2 and "no entity 'atlantis'" in run.err
     assert list(tmp_path.iterdir()) == []
 
