@@ -1,29 +1,32 @@
-"""Build and query the knowledge graph: the public API the `kg` command is a thin layer over.
+"""kzlinks: a knowledge graph of Kazakhstan's links with Europe and Asia, and the library `kg` is a thin
+layer over.
 
-Names are imported on first use (PEP 562), so `kg query` does not pay for pyshacl, NetworkX or the
-server code it never touches.
+The layers, bottom up: facts (read and check) → dataset (map, validate, store, index) → sparql (binding,
+engines, results, remote) → analysis (projections, algorithms, the derived graph) → viz (views) → server;
+the CLI (kzlinks.cli) sits on top and no library module imports it.
+
+Example:
+    >>> import tempfile, kzlinks
+    >>> store = kzlinks.StoreDir(tempfile.mkdtemp())
+    >>> kzlinks.build(store=store).unchanged
+    False
+    >>> results = kzlinks.run_query("cq06-kz-rs-trade", kzlinks.open_engine("oxigraph", store))
+    >>> len(results.rows) > 0
+    True
 """
-from importlib import import_module
+from kzlinks.analysis.algorithms import Cut, Route, centrality, communities, cut, neighbourhood, route
+from kzlinks.analysis.projections import actor_network, agreement_network, corridor_network, entity_network
+from kzlinks.dataset.export import export
+from kzlinks.dataset.pipeline import BuildReport
+from kzlinks.dataset.store import StoreDir
+from kzlinks.errors import KGError
+from kzlinks.server.endpoint import ServeOptions, serve
+from kzlinks.sparql.engines import open_engine
+from kzlinks.sparql.named import run_query
+from kzlinks.sparql.remote import PushReport, RemoteEngine, push
+from kzlinks.workflow import build
 
-_EXPORTS = {
-    "build": "build", "BuildReport": "build",
-    "open_engine": "engines",
-    "KGError": "errors",
-    "export": "export",
-    "run_query": "query",
-    "StoreDir": "store",
-    "corridor_network": "projections", "actor_network": "projections", "agreement_network": "projections",
-    "entity_network": "projections",
-    "route": "analysis", "cut": "analysis", "centrality": "analysis", "communities": "analysis",
-    "neighbourhood": "analysis",
-    "RemoteEngine": "remote", "push": "remote", "PushReport": "remote",
-    "serve": "serve", "ServeOptions": "serve",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'graph' has no attribute '{name}'")
-    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+__all__ = ["build", "BuildReport", "open_engine", "KGError", "export", "run_query", "StoreDir",
+           "corridor_network", "actor_network", "agreement_network", "entity_network",
+           "route", "cut", "Route", "Cut", "centrality", "communities", "neighbourhood",
+           "RemoteEngine", "push", "PushReport", "serve", "ServeOptions"]

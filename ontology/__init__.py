@@ -1,6 +1,8 @@
-"""The ontology (kg.ttl) and its SHACL shapes (shapes.ttl), shipped as package data."""
+"""The ontology (kg.ttl) and its SHACL shapes (shapes.ttl), shipped as package data and read through
+importlib.resources."""
+from importlib.resources import files
 from pathlib import Path
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent
+ONTOLOGY_DIR = Path(str(files(__name__)))
 ONTOLOGY_FILE = ONTOLOGY_DIR / "kg.ttl"
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import build
-from graph.store import StoreDir
+from kzlinks.workflow import build
+from kzlinks.dataset.store import StoreDir
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

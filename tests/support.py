@@ -5,7 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from graph.cli import main
+from kzlinks.cli.main import main
 
 DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "’": "'", "‘": "'"})
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph import analysis
-from graph.build import build
-from graph.engines import OxigraphEngine, RdflibEngine
-from graph.namespaces import DERIVED_GRAPH, entity_iri
-from graph.projections import Entities, actor_network, corridor_network, entity_network
-from graph.query import run_query
-from graph.store import StoreDir
+from kzlinks.analysis import algorithms as analysis
+from kzlinks.workflow import build
+from kzlinks.sparql.engines import OxigraphEngine, RdflibEngine
+from kzlinks.namespaces import DERIVED_GRAPH, entity_iri
+from kzlinks.analysis.projections import Entities, actor_network, corridor_network, entity_network
+from kzlinks.sparql.named import run_query
+from kzlinks.dataset.store import StoreDir
 from support import kg
 
 FIXTURE = Path(__file__).parent / "fixtures" / "corridor"

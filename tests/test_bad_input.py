@@ -73,7 +73,7 @@ def test_query_before_any_build(tmp_path, capsys):
 
 def test_installed_command_prints_no_traceback(tmp_path):
     """The real console entry point, as a user runs it."""
-    proc = subprocess.run([sys.executable, "-m", "graph.cli", "build", "--no-packaged", "--facts",
+    proc = subprocess.run([sys.executable, "-m", "kzlinks.cli", "build", "--no-packaged", "--facts",
                            str(BAD / "malformed-yaml.yaml"), "--store", str(tmp_path / "s")],
                           capture_output=True, text=True)
     assert proc.returncode == 2

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from graph.query import catalogue
+from kzlinks.sparql.named import catalogue
 from support import kg
 
 

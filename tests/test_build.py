@@ -8,8 +8,8 @@ import pytest
 import rdflib
 from rdflib.namespace import PROV
 
-from graph.namespaces import OA
-from graph.sources import PACKAGED_SOURCES, normalise
+from kzlinks.namespaces import OA
+from kzlinks.facts.articles import PACKAGED_SOURCES, normalise
 from support import kg
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,10 +11,10 @@ import pytest
 import rdflib
 import yaml
 
-from graph.engines import OxigraphEngine, RdflibEngine
-from graph.export import export
-from graph.query import bind, find_query
-from queries import QUERIES_DIR
+from kzlinks.sparql.engines import OxigraphEngine, RdflibEngine
+from kzlinks.dataset.export import export
+from kzlinks.sparql.named import bind, find_query
+from kzlinks.queries import QUERIES_DIR
 from support import first_row_matching, row_texts, value_in_row
 
 QUESTIONS = yaml.safe_load((QUERIES_DIR / "competency-questions.yaml").read_text(encoding="utf-8"))

@@ -14,12 +14,12 @@ from decimal import Decimal, InvalidOperation
 
 import pytest
 
-from graph.build import build
-from graph.engines import OxigraphEngine, RdflibEngine
-from graph.query import bind, catalogue
-from graph.results import Results, Term
-from graph.store import StoreDir
-from graph.synthetic import generate
+from kzlinks.workflow import build
+from kzlinks.sparql.engines import OxigraphEngine, RdflibEngine
+from kzlinks.sparql.named import bind, catalogue
+from kzlinks.sparql.results import Results, Term
+from kzlinks.dataset.store import StoreDir
+from kzlinks.bench.synthetic import generate
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",

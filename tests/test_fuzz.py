@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.build import build
-from graph.errors import KGError
-from graph.store import StoreDir
+from kzlinks.workflow import build
+from kzlinks.errors import KGError
+from kzlinks.dataset.store import StoreDir
 
 VALID = (Path(__file__).parent / "fixtures" / "good" / "001_mini.yaml").read_text(encoding="utf-8")
 LINES = VALID.splitlines()

@@ -12,12 +12,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph import build as build_module
-from graph.build import build
-from graph.errors import ValidationError
-from graph.namespaces import GRAPH
-from graph.store import StoreDir
-from graph.synthetic import edit_one, generate
+from kzlinks.dataset import pipeline as build_module
+from kzlinks.workflow import build
+from kzlinks.errors import ValidationError
+from kzlinks.namespaces import GRAPH
+from kzlinks.dataset.store import StoreDir
+from kzlinks.bench.synthetic import edit_one, generate
 
 SYNTHETIC_SIZE = 6000  # five fact files
 

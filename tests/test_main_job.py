@@ -1,7 +1,7 @@
 """`kg all`, the README's main job: build, answer every named query, write the views."""
 from __future__ import annotations
 
-from graph.query import catalogue
+from kzlinks.sparql.named import catalogue
 from support import kg
 
 

@@ -6,9 +6,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
-from graph.namespaces import KG
-from graph.ontology_index import load_index
-from graph.validation import load_shapes
+from kzlinks.namespaces import KG
+from kzlinks.facts.vocabulary import load_index
+from kzlinks.dataset.validation import load_shapes
 
 ONTOLOGY = load_index().graph
 CLASSES = sorted(c for c in ONTOLOGY.subjects(RDF.type, OWL.Class) if str(c).startswith(str(KG)))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.query import catalogue
+from kzlinks.sparql.named import catalogue
 from support import kg
 
 QUERIES = Path(__file__).parent / "fixtures" / "queries"

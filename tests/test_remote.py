@@ -26,14 +26,14 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 
-from graph.store import StoreDir
+from kzlinks.dataset.store import StoreDir
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from graph.cli import main
-from graph.serve import exposure_warning, oxigraph_binary
+from kzlinks.cli.main import main
+from kzlinks.server.endpoint import exposure_warning, oxigraph_binary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "remote"
 PROJECT = "https://w3id.org/kzlinks/graph/"
@@ -64,7 +64,7 @@ def _clean_env(extra: dict[str, str] | None) -> dict[str, str]:
 
 def kg_process(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run the `kg` command in its own process, with no endpoint credentials but those given."""
-    return subprocess.run([sys.executable, "-m", "graph.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kzlinks.cli", *args], capture_output=True, text=True,
                           env=_clean_env(env), timeout=timeout)
 
 
@@ -505,7 +505,7 @@ class Served:
 
     def __init__(self, *args: str) -> None:
         self.port = free_port()
-        self.process = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve", "--port", str(self.port), *args],
+        self.process = subprocess.Popen([sys.executable, "-m", "kzlinks.cli", "serve", "--port", str(self.port), *args],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = []
         for line in self.process.stdout:
@@ -651,12 +651,12 @@ def test_the_query_page_runs_a_query_offline_in_a_real_browser(stores):
     ("http://h:8890/sparql", "http://h:8890/sparql", None),                       # one shared URL, no graph store
 ])
 def test_the_update_and_graph_store_endpoints_follow_from_the_query_url(url, update, graph_store):
-    from graph.remote import Endpoints
+    from kzlinks.sparql.remote import Endpoints
     assert Endpoints.derive(url) == Endpoints(url, update, graph_store)
 
 
 def test_results_from_a_server_that_says_typed_literal_read_as_literals():
-    from graph.remote import results_from_json
+    from kzlinks.sparql.remote import results_from_json
     body = json.dumps({"head": {"vars": ["n", "name"]}, "results": {"bindings": [
         {"n": {"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "3"},
          "name": {"type": "literal", "value": "Aktau"}}]}}).encode()

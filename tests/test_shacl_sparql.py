@@ -12,14 +12,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ontology import ONTOLOGY_FILE
-from graph.build import build
-from graph.namespaces import DERIVED_GRAPH, ONTOLOGY_GRAPH
-from graph.ontology_index import parse_ontology
-from graph.shacl_sparql import compile_checks, violations
-from graph.store import StoreDir
-from graph.synthetic import generate
-from graph.validation import load_shapes, pyshacl_violations, to_rdflib
+from kzlinks.ontology import ONTOLOGY_FILE
+from kzlinks.workflow import build
+from kzlinks.namespaces import DERIVED_GRAPH, ONTOLOGY_GRAPH
+from kzlinks.facts.vocabulary import parse_ontology
+from kzlinks.dataset.shacl_sparql import compile_checks, violations
+from kzlinks.dataset.store import StoreDir
+from kzlinks.bench.synthetic import generate
+from kzlinks.dataset.validation import load_shapes, pyshacl_violations, to_rdflib
 
 CASES = sorted((Path(__file__).parent / "fixtures" / "shacl").glob("*.ru"))
 SKIP = {ox.NamedNode(str(ONTOLOGY_GRAPH)), ox.NamedNode(str(DERIVED_GRAPH))}

@@ -6,10 +6,10 @@ from pathlib import Path
 import pyoxigraph
 from rdflib.namespace import RDF
 
-from graph.namespaces import GRAPH, KG, entity_iri
-from graph.sources import PACKAGED_SOURCES
-from graph.stats import collect
-from graph.store import StoreDir
+from kzlinks.namespaces import GRAPH, KG, entity_iri
+from kzlinks.facts.articles import PACKAGED_SOURCES
+from kzlinks.analysis.stats import collect
+from kzlinks.dataset.store import StoreDir
 from support import kg
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -28,7 +28,7 @@ ARTICLE = "003_dd8a74cf95794356.txt"
 @pytest.fixture(scope="module")
 def views(corridor_store, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("views") / "out"
-    from graph.cli import main
+    from kzlinks.cli.main import main
     assert main(["viz", "--store", str(corridor_store.root), "-o", str(out)]) == 0
     assert main(["viz", "ego", "Kurik", "--depth", "2", "--store", str(corridor_store.root), "-o", str(out)]) == 0
     return out

@@ -1,17 +1,9 @@
 """Interactive network views: self-contained HTML files (pyvis / vis-network) that open offline.
 
-    from viz import write_views, write_ego
+    from kzlinks.viz import write_views, write_ego
     write_views(Path("kg-views"), StoreDir())        # index.html, middle-corridor.html, actors.html, agreements.html
-    write_ego(Path("kg-views"), "aktau", depth=2)     # the live store unless a StoreDir is given
-
-Names load on first use (PEP 562), so registering `kg viz` does not import pyvis for every `kg` command.
+    write_ego(Path("kg-views"), "aktau", depth=1)     # the live store unless a StoreDir is given
 """
-from importlib import import_module
+from kzlinks.viz.views import actors_view, agreements_view, corridor_view, ego_view, write_ego, write_views
 
 __all__ = ["write_views", "write_ego", "corridor_view", "actors_view", "agreements_view", "ego_view"]
-
-
-def __getattr__(name: str):
-    if name not in __all__:
-        raise AttributeError(f"module 'viz' has no attribute '{name}'")
-    return getattr(import_module(".views", __name__), name)

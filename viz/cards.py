@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from graph.engines import Engine
-from graph.namespaces import DERIVED_GRAPH, REFERENCE_GRAPH, sparql_prefixes
-from graph.projections import VALUE_MARK, Entities, local_id
+from kzlinks.sparql.engines import Engine
+from kzlinks.namespaces import DERIVED_GRAPH, REFERENCE_GRAPH, sparql_prefixes
+from kzlinks.analysis.projections import VALUE_MARK, Entities, local_id
 
 CHUNK = 400                # IRIs per VALUES block
 MAX_SOURCES = 25           # quotes listed on one card

@@ -17,7 +17,7 @@ import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
-from graph.export import atomic_write
+from kzlinks.dataset.export import atomic_write
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"

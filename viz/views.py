@@ -12,16 +12,16 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.analysis import neighbourhood
-from graph.engines import Engine, OxigraphEngine
-from graph.projections import Entities, actor_network, agreement_network, corridor_network, entity_network, \
+from kzlinks.analysis.algorithms import neighbourhood
+from kzlinks.sparql.engines import Engine, OxigraphEngine
+from kzlinks.analysis.projections import Entities, actor_network, agreement_network, corridor_network, entity_network, \
     local_id
-from graph.store import StoreDir
+from kzlinks.dataset.store import StoreDir
 
-from . import layout
-from .cards import Cards
-from .render import View, render, render_index, write
-from .style import CHOKEPOINT_BORDER, EDGE_STYLES, NodeStyle, edge_style, node_style
+from kzlinks.viz import layout
+from kzlinks.viz.cards import Cards
+from kzlinks.viz.render import View, render, render_index, write
+from kzlinks.viz.style import CHOKEPOINT_BORDER, EDGE_STYLES, NodeStyle, edge_style, node_style
 
 Progress = Callable[[str], None]
 TIE_PRIORITY = ("office", "agreement", "event", "relationship", "initiative", "document", "figure", "link")

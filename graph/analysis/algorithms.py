@@ -1,0 +1,218 @@
+"""Network analysis on the projections: routes, cuts, centrality, communities, neighbourhoods.
+
+The functions here take NetworkX graphs from kzlinks.analysis.projections and return plain results
+(kzlinks.analysis.derived turns them into triples). Routes and cuts are exact: leg weights are fractions, so equally short
+alternatives (Aktau or Kuryk) tie exactly and are all reported, at the same position, instead of one being
+picked by floating-point noise.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph
+from networkx.algorithms.community import louvain_communities
+from pyoxigraph import Literal, NamedNode, Quad
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from kzlinks.sparql.engines import OxigraphEngine
+from kzlinks.namespaces import BASE, DERIVED_GRAPH, KG, entity_iri
+from kzlinks.analysis.projections import Entities, actor_network, agreement_network, corridor_network, corridors, \
+    corridor_subgraph, local_id, side
+
+SOURCE, TARGET = "__source__", "__target__"
+EXACT_BETWEENNESS_LIMIT = 300    # above this many nodes, betweenness is estimated from a sample (the build
+BETWEENNESS_SAMPLE = 64         # runs it on every change, so it must stay quick on big graphs)
+SEED = 7
+
+
+@dataclass(frozen=True)
+class Step:
+    position: int
+    node: str
+    legs: tuple[str, ...]   # the legs that reach this node on some shortest route (none at the start)
+
+
+@dataclass
+class Route:
+    start: str
+    end: str
+    corridor: str | None
+    legs: int
+    steps: list[Step] = field(default_factory=list)
+
+    def nodes_at(self, position: int) -> list[str]:
+        return [s.node for s in self.steps if s.position == position]
+
+
+@dataclass
+class Cut:
+    side_a: str
+    side_b: str
+    connected: bool
+    chokepoints: list[str]          # nodes whose loss alone disconnects the sides
+    choke_legs: list[str]           # legs whose loss alone disconnects the sides
+    node_cut: list[str]             # one minimum node cut (empty if the sides touch directly)
+    leg_cut: list[str]              # one minimum leg cut
+
+
+@dataclass(frozen=True)
+class Score:
+    node: str
+    degree: float
+    betweenness: float
+    rank: int
+
+
+# --------------------------------------------------------------------------------------------------------
+# routes
+# --------------------------------------------------------------------------------------------------------
+
+def _weighted(graph: nx.MultiGraph) -> nx.Graph:
+    """One edge per node pair with the lightest piece's weight and every leg that achieves it."""
+    simple = nx.Graph()
+    simple.add_nodes_from(graph.nodes)
+    for u, v, data in graph.edges(data=True):
+        if u == v:
+            continue
+        if simple.has_edge(u, v) and simple.edges[u, v]["weight"] < data["weight"]:
+            continue
+        if not simple.has_edge(u, v) or simple.edges[u, v]["weight"] > data["weight"]:
+            simple.add_edge(u, v, weight=data["weight"], legs=set())
+        simple.edges[u, v]["legs"].add(data["leg"])
+    return simple
+
+
+def _with_terminals(simple: nx.Graph, starts: set[str], ends: set[str]) -> nx.Graph:
+    graph = simple.copy()
+    graph.add_edges_from(((SOURCE, s) for s in starts), weight=Fraction(0), legs=set())
+    graph.add_edges_from(((e, TARGET) for e in ends), weight=Fraction(0), legs=set())
+    return graph
+
+
+def route(graph: nx.MultiGraph, start: str, end: str, corridor: str | None = None) -> Route | None:
+    """Every shortest way from `start` to `end` (nodes, or states/unions standing for their nodes), by legs.
+
+    Positions rank the distance from the start, so alternatives at the same distance share a position and
+    a water body sits between the two ports of its sea leg. None when there is no way at all.
+    """
+    starts, ends = side(graph, start), side(graph, end)
+    if not starts or not ends or starts & ends:
+        return None
+    weighted = _with_terminals(_weighted(graph), starts, ends)
+    # each search leaves out the other terminal, so no way runs from one end node to another through it
+    from_start = nx.single_source_dijkstra_path_length(nx.restricted_view(weighted, [TARGET], []), SOURCE)
+    to_end = nx.single_source_dijkstra_path_length(nx.restricted_view(weighted, [SOURCE], []), TARGET)
+    reached = [from_start[e] for e in ends if e in from_start]
+    if not reached:
+        return None
+    total = min(reached)
+    on_path = {n for n in weighted if n in to_end and from_start.get(n, total + 1) + to_end[n] == total}
+    arriving: dict[str, set[str]] = defaultdict(set)
+    for u, v, data in weighted.edges(data=True):
+        for a, b in ((u, v), (v, u)):
+            if a in on_path and b in on_path and from_start[a] + data["weight"] + to_end[b] == total:
+                arriving[b] |= data["legs"]
+    real = sorted((n for n in on_path if n not in (SOURCE, TARGET)), key=lambda n: (from_start[n], n))
+    ranks = {d: i for i, d in enumerate(sorted({from_start[n] for n in real}))}
+    steps = [Step(ranks[from_start[n]], n, tuple(sorted(arriving[n]))) for n in real]
+    return Route(start, end, corridor, int(total), steps)
+
+
+# --------------------------------------------------------------------------------------------------------
+# cuts
+# --------------------------------------------------------------------------------------------------------
+
+def _contracted(graph: nx.MultiGraph, side_a: set[str], side_b: set[str]) -> nx.Graph:
+    """The network with each side merged into one terminal; edges keep the legs they stand for."""
+    def name(n: str) -> str:
+        return SOURCE if n in side_a else TARGET if n in side_b else n
+
+    contracted = nx.Graph()
+    contracted.add_nodes_from({name(n) for n in graph})
+    for u, v, data in graph.edges(data=True):
+        a, b = name(u), name(v)
+        if a == b:
+            continue
+        if not contracted.has_edge(a, b):
+            contracted.add_edge(a, b, legs=set())
+        contracted.edges[a, b]["legs"].add(data["leg"])
+    for a, b, data in contracted.edges(data=True):
+        data["capacity"] = len(data["legs"])
+    return contracted
+
+
+def _separates(graph: nx.Graph, remove_node: str | None = None, remove_edge: tuple | None = None) -> bool:
+    view = nx.restricted_view(graph, [remove_node] if remove_node else [], [remove_edge] if remove_edge else [])
+    return not nx.has_path(view, SOURCE, TARGET)
+
+
+def cut(graph: nx.MultiGraph, side_a: str, side_b: str) -> Cut | None:
+    """What disconnects `side_a` from `side_b`: single points, single legs, and one minimum cut of each.
+
+    A side is a state or union and every node located in it (or in its member states); cut elements are
+    the nodes and legs between the sides, water bodies included. None when a side has no node.
+    """
+    a_nodes, b_nodes = side(graph, side_a), side(graph, side_b)
+    if not a_nodes or not b_nodes or a_nodes & b_nodes:
+        return None
+    net = _contracted(graph, a_nodes, b_nodes)
+    if not nx.has_path(net, SOURCE, TARGET):
+        return Cut(side_a, side_b, False, [], [], [], [])
+    points = sorted(v for v in nx.articulation_points(net)
+                    if v not in (SOURCE, TARGET) and _separates(net, remove_node=v))
+    legs = sorted(next(iter(net.edges[u, v]["legs"])) for u, v in nx.bridges(net)
+                  if net.edges[u, v]["capacity"] == 1 and _separates(net, remove_edge=(u, v)))
+    node_cut = sorted(nx.minimum_node_cut(net, SOURCE, TARGET)) if not net.has_edge(SOURCE, TARGET) else []
+    _, (reach, _rest) = nx.minimum_cut(net, SOURCE, TARGET, capacity="capacity")
+    leg_cut = sorted({leg for u, v, data in net.edges(data=True) if (u in reach) != (v in reach)
+                      for leg in data["legs"]})
+    return Cut(side_a, side_b, True, points, legs, node_cut, leg_cut)
+
+
+def articulation_points(graph: nx.Graph) -> list[str]:
+    """Nodes whose loss splits the network into more connected parts."""
+    return sorted(nx.articulation_points(nx.Graph(graph)))
+
+
+# --------------------------------------------------------------------------------------------------------
+# centrality, communities, neighbourhoods
+# --------------------------------------------------------------------------------------------------------
+
+def centrality(graph: nx.Graph) -> list[Score]:
+    """Degree and betweenness of every node, ranked; betweenness is sampled on very large networks."""
+    simple = nx.Graph(graph)
+    if simple.number_of_nodes() == 0:
+        return []
+    degree = nx.degree_centrality(simple)
+    size = simple.number_of_nodes() + simple.number_of_edges()
+    sample = max(8, min(BETWEENNESS_SAMPLE, 200_000 // size)) if simple.number_of_nodes() > EXACT_BETWEENNESS_LIMIT \
+        else None  # bounded work: about 200,000 steps of breadth-first search
+    between = nx.betweenness_centrality(simple, k=sample, seed=SEED)
+    order = sorted(simple, key=lambda n: (-between[n], -degree[n], simple.nodes[n].get("label", n), n))
+    return [Score(n, degree[n], between[n], i + 1) for i, n in enumerate(order)]
+
+
+def communities(graph: nx.Graph, min_size: int = 2) -> list[list[str]]:
+    """Louvain communities (seeded, so a rebuild gives the same ones), largest first."""
+    simple = nx.Graph(graph)
+    if simple.number_of_edges() == 0:
+        return []
+    found = louvain_communities(simple, weight="weight", seed=SEED)
+    groups = [sorted(c) for c in found if len(c) >= min_size]
+    return sorted(groups, key=lambda c: (-len(c), c[0]))
+
+
+def neighbourhood(graph: nx.Graph, entity: str, depth: int = 1) -> nx.Graph:
+    """The entity and everything within `depth` links of it, with the links among them."""
+    if entity not in graph:
+        return graph.subgraph([]).copy()
+    return nx.ego_graph(graph, entity, radius=depth)
+
+
+__all__ = ["Route", "Step", "Cut", "Score", "route", "cut", "articulation_points", "centrality",
+           "communities", "neighbourhood"]

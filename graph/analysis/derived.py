@@ -1,0 +1,194 @@
+"""The derived named graph: the analysis results as triples, computed from the sourced data.
+
+Every build writes it into the new snapshot before publishing (the pipeline calls `derive` through the hook
+kzlinks.workflow passes it), so named queries (cq17, cq18) and users' own queries read routes, cuts,
+centrality and communities with SPARQL, and never a stale copy.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import networkx as nx
+import pyoxigraph
+from pyoxigraph import Literal, NamedNode, Quad
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from kzlinks.analysis.algorithms import Route, articulation_points, centrality, communities, cut, route
+from kzlinks.analysis.projections import Entities, actor_network, agreement_network, corridor_network, corridors, \
+    corridor_subgraph, local_id
+from kzlinks.namespaces import BASE, DERIVED_GRAPH, KG, entity_iri
+from kzlinks.sparql.engines import OxigraphEngine
+
+
+DERIVED = BASE + "derived/"
+ACTIVITY = DERIVED + "activity/network-analysis"
+CUT_SIDES = (("china", "european-union"),)   # the cuts worth precomputing (cq18)
+MAX_ROUTE_ENDPOINTS = 40                       # above this, a corridor's routes join only its end nodes
+Progress = Callable[[str], None]
+
+
+def _n(iri: str) -> NamedNode:
+    return NamedNode(iri)
+
+
+def _int(value: int) -> Literal:
+    return Literal(str(value), datatype=_n(str(XSD.integer)))
+
+
+def _dec(value: float) -> Literal:
+    return Literal(f"{value:.6f}", datatype=_n(str(XSD.decimal)))
+
+
+class _Writer:
+    """Collects the derived graph's quads with short helpers, so each result maps to triples in a few lines."""
+
+    def __init__(self) -> None:
+        self.graph = _n(str(DERIVED_GRAPH))
+        self.quads: list[Quad] = []
+
+    def add(self, s: str, p, o) -> None:
+        obj = o if isinstance(o, (Literal, NamedNode)) else _n(str(o))
+        self.quads.append(Quad(_n(s), _n(str(p)), obj, self.graph))
+
+    def label(self, s: str, text: str) -> None:
+        self.add(s, RDFS.label, Literal(text, language="en"))
+
+
+def _header(w: _Writer) -> None:
+    g = str(DERIVED_GRAPH)
+    w.add(g, RDF.type, KG.DerivedData)
+    w.add(g, DCTERMS.description, Literal("Computed by kzlinks.analysis from the corridor, actor and agreement "
+                                          "networks: routes, cuts, centrality and communities. Not sourced."))
+    w.add(g, PROV.wasGeneratedBy, ACTIVITY)
+    w.add(ACTIVITY, RDF.type, PROV.Activity)
+    w.label(ACTIVITY, "network analysis (kzlinks.analysis)")
+
+
+def _route_quads(w: _Writer, found: Route, entities: Entities) -> None:
+    along = local_id(found.corridor) if found.corridor else "all"
+    iri = f"{DERIVED}route/{along}/{local_id(found.start)}--{local_id(found.end)}"
+    w.add(iri, RDF.type, KG.RouteResult)
+    where = f" along {entities.get(found.corridor).label}" if found.corridor else ""
+    w.label(iri, f"route from {entities.get(found.start).label} to {entities.get(found.end).label}{where}")
+    w.add(iri, KG.inNetwork, KG.corridorNetwork)
+    if found.corridor:
+        w.add(iri, KG.alongRoute, found.corridor)
+    w.add(iri, KG.routeFrom, found.start)
+    w.add(iri, KG.routeTo, found.end)
+    w.add(iri, KG.legCount, _int(found.legs))
+    for step in found.steps:
+        s = f"{iri}/step/{step.position}/{local_id(step.node)}"
+        w.add(iri, KG.step, s)
+        w.add(s, RDF.type, KG.RouteStep)
+        w.add(s, KG.position, _int(step.position))
+        w.add(s, KG.stepNode, step.node)
+        for leg in step.legs:
+            w.add(s, KG.viaLeg, leg)
+
+
+def _routes(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
+    count = 0
+    for corridor in corridors(network):
+        sub = corridor_subgraph(network, corridor)
+        ends = sorted(n for n in sub if not sub.nodes[n].get("water"))
+        if len(ends) > MAX_ROUTE_ENDPOINTS:
+            ends = [n for n in ends if sub.degree(n) == 1]
+        if len(ends) > MAX_ROUTE_ENDPOINTS:
+            ends = []  # too many to store every pair: `kg analyse route` computes any one on demand
+        for a in ends:
+            for b in ends:
+                found = route(sub, a, b, corridor) if a != b else None
+                if found:
+                    _route_quads(w, found, entities)
+                    count += 1
+    for corridor in [None, *corridors(network)]:
+        sub = corridor_subgraph(network, corridor)
+        for a, b in CUT_SIDES:
+            for start, end in ((a, b), (b, a)):
+                found = route(sub, entity_iri(start), entity_iri(end), corridor)
+                if found:
+                    _route_quads(w, found, entities)
+                    count += 1
+    return count
+
+
+def _cut_quads(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
+    count = 0
+    for a, b in CUT_SIDES:
+        found = cut(network, entity_iri(a), entity_iri(b))
+        if found is None:
+            continue
+        iri = f"{DERIVED}cut/{a}--{b}"
+        w.add(iri, RDF.type, KG.CutResult)
+        w.label(iri, f"what disconnects {entities.get(found.side_a).label} from {entities.get(found.side_b).label}")
+        w.add(iri, KG.inNetwork, KG.corridorNetwork)
+        w.add(iri, KG.cutFrom, found.side_a)
+        w.add(iri, KG.cutTo, found.side_b)
+        w.add(iri, KG.cutSize, _int(len(found.node_cut)))
+        w.add(iri, KG.legCutSize, _int(len(found.leg_cut)))
+        for prop, items in ((KG.chokepoint, found.chokepoints), (KG.chokeLeg, found.choke_legs),
+                            (KG.minimumCutNode, found.node_cut), (KG.minimumCutLeg, found.leg_cut)):
+            for item in items:
+                w.add(iri, prop, item)
+        count += 1
+    for point in articulation_points(network):
+        w.add(str(KG.corridorNetwork), KG.articulationPoint, point)
+    return count
+
+
+def _score_quads(w: _Writer, network: nx.Graph) -> None:
+    name = network.graph["network"]
+    for score in centrality(network):
+        iri = f"{DERIVED}centrality/{local_id(name)}/{local_id(score.node)}"
+        w.add(iri, RDF.type, KG.CentralityScore)
+        w.add(iri, KG.inNetwork, name)
+        w.add(iri, KG.scoreOf, score.node)
+        w.add(iri, KG.degreeCentrality, _dec(score.degree))
+        w.add(iri, KG.betweennessCentrality, _dec(score.betweenness))
+        w.add(iri, KG.centralityRank, _int(score.rank))
+
+
+def _community_quads(w: _Writer, network: nx.Graph, entities: Entities) -> None:
+    name = network.graph["network"]
+    for number, members in enumerate(communities(network), 1):
+        iri = f"{DERIVED}community/{local_id(name)}/{number}"
+        w.add(iri, RDF.type, KG.Community)
+        hub = max(members, key=lambda n: (network.degree(n), n))
+        w.label(iri, f"{entities.get(name).label} community {number} (around {entities.get(hub).label})")
+        w.add(iri, KG.inNetwork, name)
+        for member in members:
+            w.add(iri, KG.communityMember, member)
+
+
+def derive(engine, progress: Progress = lambda _: None) -> list[Quad]:
+    """Every analysis result as quads of the derived graph, computed from what `engine` reads."""
+    entities = Entities(engine)
+    w = _Writer()
+    _header(w)
+    corridor = corridor_network(engine, entities)
+    routes = _routes(w, corridor, entities)
+    cuts = _cut_quads(w, corridor, entities)
+    _score_quads(w, corridor)
+    for network in (actor_network(engine, entities), agreement_network(engine, entities)):
+        _score_quads(w, network)
+        _community_quads(w, network, entities)
+    progress(f"derived graph: {routes} routes, {cuts} cuts, {len(w.quads)} quads")
+    return w.quads
+
+
+def write_derived(store: pyoxigraph.Store, progress: Progress = lambda _: None) -> int:
+    """Replace the derived graph of a writable store with one computed from the rest of it."""
+    store.remove_graph(_n(str(DERIVED_GRAPH)))
+    quads = derive(OxigraphEngine(store), progress)
+    store.extend(quads)
+    store.flush()
+    return len(quads)
+
+
+def derive_from_index(index: pyoxigraph.Store, progress: Progress = lambda _: None) -> list[Quad]:
+    """The build's hook: the derived graph computed from a snapshot's query index (its default graph is
+    the union, each triple once)."""
+    return derive(OxigraphEngine(index, union=False), progress)
+
+
+__all__ = ["derive", "derive_from_index", "write_derived", "DERIVED"]

@@ -1,0 +1,326 @@
+"""Project the RDF graph into NetworkX graphs, by SPARQL, for network analysis and views.
+
+Three projections answer three kinds of question: the corridor network (where goods can go), the actor
+network (who is tied to whom, and by what) and the agreement network (which documents bind whom). A fourth,
+the entity network, links every entity to every other it names and serves the neighbourhood of any entity.
+Everything is read with SPARQL through an Engine, so a projection works on the Oxigraph store, on rdflib
+or on a snapshot being built, and never reaches into another module's internals.
+
+Node keys are IRIs. Every node carries `label`, `cls` (the IRI of its most specific class) and `types`.
+"""
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
+
+import networkx as nx
+
+from kzlinks.sparql.engines import Engine
+from kzlinks.errors import QueryError
+from kzlinks.facts.reader import fold
+from kzlinks.namespaces import ID, KG, sparql_prefixes
+
+ORIGIN = "graph/projections.py"
+VALUE_MARK = "/value/"  # amounts and quantities are value nodes of their subject, not entities
+
+
+def _select(engine: Engine, body: str) -> list[dict[str, str]]:
+    """Run a SELECT and return rows of plain strings (IRIs and literal values)."""
+    results = engine.run(sparql_prefixes() + body, {}, ORIGIN)
+    return [{k: t.value for k, t in row.items()} for row in results.rows]
+
+
+def local_id(iri: str) -> str:
+    """`https://w3id.org/kzlinks/id/aktau` -> `aktau`; other IRIs -> their last segment."""
+    if iri.startswith(str(ID)):
+        return iri[len(str(ID)):]
+    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class EntityInfo:
+    iri: str
+    label: str
+    cls: str             # most specific class IRI ("" when untyped)
+    types: tuple[str, ...]
+
+
+class Entities:
+    """Labels and most specific classes of every entity, read once and shared by all projections."""
+
+    def __init__(self, engine: Engine) -> None:
+        supers: dict[str, set[str]] = defaultdict(set)
+        for row in _select(engine, "SELECT DISTINCT ?c ?s WHERE { ?c rdfs:subClassOf+ ?s . FILTER(isIRI(?c) && isIRI(?s)) }"):
+            supers[row["c"]].add(row["s"])
+        self.supers = dict(supers)
+        self.class_labels = {r["c"]: r["l"] for r in _select(
+            engine, "SELECT ?c (SAMPLE(?label) AS ?l) WHERE { ?c a owl:Class ; rdfs:label ?label } GROUP BY ?c")}
+        types: dict[str, set[str]] = defaultdict(set)
+        labels: dict[str, str] = {}
+        entity, term = str(ID), str(KG)
+        # two simple patterns rather than one join with an OPTIONAL: quicker on large stores
+        for row in _select(engine, "SELECT DISTINCT ?e ?t WHERE { ?e a ?t FILTER(STRSTARTS(STR(?e), STR(id:))) }"):
+            if row["t"].startswith(term):
+                types[row["e"]].add(row["t"])
+        for row in _select(engine, """SELECT DISTINCT ?e ?l WHERE { ?e rdfs:label ?l
+                                      FILTER(STRSTARTS(STR(?e), STR(id:)) || STRSTARTS(STR(?e), STR(kg:))) }"""):
+            e = row["e"]
+            if (e.startswith(entity) or e.startswith(term)) and (e not in labels or row["l"] < labels[e]):
+                labels[e] = row["l"]
+        self.info = {iri: self._make(iri, labels.get(iri), ts) for iri, ts in types.items()}
+        for iri, label in labels.items():
+            self.info.setdefault(iri, EntityInfo(iri, label, "", ()))
+
+    def _make(self, iri: str, label: str | None, types: set[str]) -> EntityInfo:
+        ordered = sorted(types, key=lambda t: (-len(self.supers.get(t, ())), t))
+        specific = [t for t in ordered if not any(t in self.supers.get(u, ()) for u in types if u != t)]
+        return EntityInfo(iri, label or local_id(iri), (specific or ordered)[0], tuple(ordered))
+
+    def find(self, engine: Engine, text: str) -> str:
+        """The IRI a user means by an id, an IRI, a label or an alternative label (case and accents ignored)."""
+        if text in self.info:
+            return text
+        if str(ID) + text in self.info:
+            return str(ID) + text
+        wanted = fold(text.strip())
+        names = defaultdict(set)
+        for info in self.info.values():
+            names[fold(info.label)].add(info.iri)
+        for row in _select(engine, "SELECT ?e ?l WHERE { ?e skos:altLabel ?l }"):
+            names[fold(row["l"])].add(row["e"])
+        found = sorted(names.get(wanted, ()))
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise QueryError(f"'{text}' names several entities: {', '.join(local_id(f) for f in found)}")
+        hint = difflib.get_close_matches(wanted, list(names), n=3)
+        extra = f" (did you mean {', '.join(hint)}?)" if hint else ""
+        raise QueryError(f"no entity '{text}' in the graph{extra}")
+
+    def get(self, iri: str) -> EntityInfo:
+        return self.info.get(iri) or EntityInfo(iri, local_id(iri), "", ())
+
+    def is_a(self, iri: str, cls: str) -> bool:
+        return any(t == cls or cls in self.supers.get(t, ()) for t in self.get(iri).types)
+
+    def class_label(self, cls: str) -> str:
+        return self.class_labels.get(cls, local_id(cls))
+
+    def attrs(self, iri: str) -> dict:
+        info = self.get(iri)
+        return {"label": info.label, "cls": info.cls, "types": list(info.types)}
+
+
+def _entities(engine: Engine, entities: Entities | None) -> Entities:
+    return entities if entities is not None else Entities(engine)
+
+
+# --------------------------------------------------------------------------------------------------------
+# corridor network
+# --------------------------------------------------------------------------------------------------------
+
+def corridor_network(engine: Engine, entities: Entities | None = None) -> nx.MultiGraph:
+    """Places joined by legs; a sea leg runs through each water body it crosses, so a sea can be cut.
+
+    Edges are keyed by (leg IRI, piece) and carry the leg, its mode, corridors and sequence. Each leg weighs
+    1 in total (its pieces share the weight), so path lengths count legs. Nodes carry reference coordinates
+    (`lat`, `lon`) and `within`: every place, state or union they lie in (located in, member of, onwards).
+    """
+    entities = _entities(engine, entities)
+    legs: dict[str, dict] = defaultdict(lambda: {"corridors": set(), "sequence": None, "mode": None, "waters": set()})
+    for row in _select(engine, """
+        SELECT DISTINCT ?leg ?p ?o WHERE {
+          VALUES ?p { kg:fromNode kg:toNode kg:legOf kg:sequence kg:mode kg:crosses }
+          ?leg a kg:Leg ; ?p ?o .
+        }"""):
+        leg, key, value = legs[row["leg"]], local_id(row["p"]), row["o"]
+        if key in ("fromNode", "toNode"):
+            leg[key] = value
+        elif key == "legOf":
+            leg["corridors"].add(value)
+        elif key == "crosses":
+            leg["waters"].add(value)
+        else:
+            leg[key] = int(value) if key == "sequence" else value
+    graph = nx.MultiGraph(network=str(KG.corridorNetwork))
+    for iri, leg in sorted(legs.items()):
+        if "fromNode" in leg and "toNode" in leg:  # SHACL guarantees both; a half-built store may not
+            _add_leg(graph, iri, {**leg, "from": leg["fromNode"], "to": leg["toNode"]}, entities)
+    _add_place_facts(engine, graph, entities)
+    return graph
+
+
+def _add_leg(graph: nx.MultiGraph, iri: str, leg: dict, entities: Entities) -> None:
+    stops = [leg["from"], *sorted(leg["waters"]), leg["to"]]
+    weight = Fraction(1, len(stops) - 1)
+    for stop in stops:
+        if stop not in graph:
+            graph.add_node(stop, **entities.attrs(stop), water=stop in leg["waters"])
+    for piece, (u, v) in enumerate(zip(stops, stops[1:])):
+        graph.add_edge(u, v, key=(iri, piece), leg=iri, label=entities.get(iri).label, mode=leg["mode"],
+                       corridors=sorted(leg["corridors"]), sequence=leg["sequence"], weight=weight,
+                       leg_from=leg["from"], leg_to=leg["to"], crosses=sorted(leg["waters"]))
+
+
+def _add_place_facts(engine: Engine, graph: nx.MultiGraph, entities: Entities) -> None:
+    """Coordinates and containment of the corridor's nodes (reference data, mostly)."""
+    for node in graph:
+        graph.nodes[node].update(lat=None, lon=None, within=set())
+    for row in _select(engine, "SELECT ?n ?lat ?lon WHERE { ?n kg:latitude ?lat ; kg:longitude ?lon }"):
+        if row["n"] in graph:
+            graph.nodes[row["n"]].update(lat=float(row["lat"]), lon=float(row["lon"]))
+    parents: dict[str, set[str]] = defaultdict(set)
+    for row in _select(engine, "SELECT DISTINCT ?n ?c WHERE { ?n kg:locatedIn|kg:memberOf ?c }"):
+        parents[row["n"]].add(row["c"])
+    for node in graph:
+        graph.nodes[node]["within"] = _closure(node, parents)
+
+
+def _closure(node: str, parents: dict[str, set[str]]) -> set[str]:
+    """Everything a node lies in, directly or through what that lies in (Sofia, Bulgaria, the EU)."""
+    seen: set[str] = set()
+    todo = list(parents.get(node, ()))
+    while todo:
+        item = todo.pop()
+        if item not in seen and item != node:
+            seen.add(item)
+            todo.extend(parents.get(item, ()))
+    return seen
+
+
+def side(graph: nx.Graph, entity: str) -> set[str]:
+    """The nodes that stand for `entity`: itself if it is a node, and every node located in it."""
+    return {n for n, data in graph.nodes(data=True) if n == entity or entity in data.get("within", ())}
+
+
+def corridor_subgraph(graph: nx.MultiGraph, corridor: str | None) -> nx.MultiGraph:
+    """The legs of one corridor (all legs when `corridor` is None) and the nodes they join."""
+    if corridor is None:
+        return graph
+    edges = [(u, v, k) for u, v, k, data in graph.edges(keys=True, data=True) if corridor in data["corridors"]]
+    return graph.edge_subgraph(edges)
+
+
+def corridors(graph: nx.MultiGraph) -> list[str]:
+    return sorted({c for _, _, data in graph.edges(data=True) for c in data["corridors"]})
+
+
+# --------------------------------------------------------------------------------------------------------
+# actor network
+# --------------------------------------------------------------------------------------------------------
+
+TIE_FAMILIES = (("Event", "event"), ("Agreement", "agreement"), ("Document", "document"),
+                ("Relationship", "relationship"), ("Tenure", "office"), ("Office", "office"),
+                ("Initiative", "initiative"), ("Figure", "figure"), ("Route", "route"), ("Leg", "route"))
+
+
+def tie_family(entities: Entities, iri: str) -> str:
+    """What kind of thing ties two actors: an event, an agreement, an office, ..."""
+    for name, family in TIE_FAMILIES:
+        if entities.is_a(iri, str(KG[name])):
+            return family
+    return "link"
+
+
+def actor_network(engine: Engine, entities: Entities | None = None) -> nx.Graph:
+    """Agents tied directly (member of, partner) or through a shared thing (event, agreement, office).
+
+    An edge's `ties` lists every tie as {kind, via, via_label, prop}; `weight` counts distinct ties.
+    A tenure ties its holder to the organisation the office is in, via the office.
+    """
+    entities = _entities(engine, entities)
+    agent = str(KG.Agent)
+    graph = nx.Graph(network=str(KG.actorNetwork))
+    around: dict[str, set[tuple[str, str]]] = defaultdict(set)   # thing -> {(agent, property)}
+    for row in _select(engine, """
+        SELECT DISTINCT ?x ?p ?a WHERE {
+          ?x ?p ?a . ?a a/rdfs:subClassOf* kg:Agent .
+          FILTER(isIRI(?x) && ?p != rdf:type && STRSTARTS(STR(?x), STR(id:)))
+        }"""):
+        x, a = row["x"], row["a"]
+        if VALUE_MARK in x:
+            continue
+        if entities.is_a(x, agent):
+            _tie(graph, entities, x, a, "link", a, local_id(row["p"]))
+        else:
+            around[x].add((a, local_id(row["p"])))
+    for row in _select(engine, """
+        SELECT DISTINCT ?office ?holder ?org WHERE { ?t kg:holder ?holder ; kg:office ?office . ?office kg:officeIn ?org }"""):
+        _tie(graph, entities, row["holder"], row["org"], "office", row["office"], "holds office in")
+    for x, members in around.items():
+        kind = tie_family(entities, x)
+        if kind in ("office", "route"):
+            continue  # offices and tenures are handled above, via the office; legs join places, not actors
+        for (a, pa), (b, pb) in combinations(sorted(members), 2):
+            if a != b:
+                _tie(graph, entities, a, b, kind, x, f"{pa} / {pb}")
+    return graph
+
+
+def _tie(graph: nx.Graph, entities: Entities, a: str, b: str, kind: str, via: str, prop: str) -> None:
+    for node in (a, b):
+        if node not in graph:
+            graph.add_node(node, **entities.attrs(node))
+    if a == b:
+        return
+    if not graph.has_edge(a, b):
+        graph.add_edge(a, b, ties=[], weight=0)
+    data = graph.edges[a, b]
+    if all(t["via"] != via or t["kind"] != kind for t in data["ties"]):
+        data["ties"].append({"kind": kind, "via": via, "via_label": entities.get(via).label, "prop": prop})
+        data["weight"] = len({t["via"] for t in data["ties"]})
+
+
+# --------------------------------------------------------------------------------------------------------
+# agreement network and entity network
+# --------------------------------------------------------------------------------------------------------
+
+def agreement_network(engine: Engine, entities: Entities | None = None) -> nx.Graph:
+    """Documents (agreements first of all) joined to what they name: parties, signatories, the events that
+    produced them, places and sectors. An edge keeps its `links` as (subject, property, object) triples."""
+    entities = _entities(engine, entities)
+    graph = nx.Graph(network=str(KG.agreementNetwork))
+    rows = _select(engine, """
+        SELECT DISTINCT ?s ?p ?o WHERE {
+          ?doc a/rdfs:subClassOf* kg:Document .
+          { ?doc ?p ?o . BIND(?doc AS ?s) } UNION { ?s ?p ?doc . BIND(?doc AS ?o) }
+          FILTER(isIRI(?s) && isIRI(?o) && ?p != rdf:type && STRSTARTS(STR(?s), STR(id:)) && STRSTARTS(STR(?o), STR(id:)))
+        }""")
+    _add_links(graph, entities, rows)
+    return graph
+
+
+def entity_network(engine: Engine, entities: Entities | None = None) -> nx.Graph:
+    """Every entity linked to every entity it names, for the neighbourhood of anything."""
+    entities = _entities(engine, entities)
+    graph = nx.Graph(network="entities")
+    rows = _select(engine, """
+        SELECT DISTINCT ?s ?p ?o WHERE {
+          ?s ?p ?o .
+          FILTER(isIRI(?o) && ?p != rdf:type && STRSTARTS(STR(?s), STR(id:)) && STRSTARTS(STR(?o), STR(id:)))
+        }""")
+    _add_links(graph, entities, rows)
+    return graph
+
+
+def _add_links(graph: nx.Graph, entities: Entities, rows: list[dict[str, str]]) -> None:
+    for row in rows:
+        s, p, o = row["s"], row["p"], row["o"]
+        if VALUE_MARK in s or VALUE_MARK in o or s == o:
+            continue
+        for node in (s, o):
+            if node not in graph:
+                graph.add_node(node, **entities.attrs(node))
+        if not graph.has_edge(s, o):
+            graph.add_edge(s, o, links=[], weight=0)
+        data = graph.edges[s, o]
+        if (s, p, o) not in data["links"]:
+            data["links"].append((s, p, o))
+            data["weight"] = len(data["links"])
+
+
+__all__ = ["Entities", "EntityInfo", "corridor_network", "actor_network", "agreement_network",
+           "entity_network", "side", "corridor_subgraph", "corridors", "local_id", "tie_family"]

@@ -1,0 +1,5 @@
+import sys
+
+from kzlinks.cli.main import main
+
+sys.exit(main())

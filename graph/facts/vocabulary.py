@@ -1,0 +1,81 @@
+"""What the ontology allows: the class, property and individual names fact files may use.
+
+Fact files name terms by local name; this index resolves them and knows each property's range, so the
+fact reader can tell an entity reference from a date from an amount and reject unknown names early.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from kzlinks.ontology import ONTOLOGY_FILE
+
+from kzlinks.errors import OntologyError
+from kzlinks.namespaces import KG, SCHEMA
+
+
+@dataclass(frozen=True)
+class PropertyInfo:
+    iri: URIRef
+    range: URIRef
+    is_object: bool
+
+
+@dataclass(frozen=True)
+class OntologyIndex:
+    graph: Graph
+    classes: dict[str, URIRef]
+    properties: dict[str, PropertyInfo]
+    individuals: dict[str, URIRef]
+
+    def subclasses_of(self, cls: URIRef) -> set[URIRef]:
+        """cls and every class below it, so a range check accepts a Port where a Place is asked."""
+        return set(self.graph.transitive_subjects(RDFS.subClassOf, cls))
+
+    def superclasses_of(self, cls: URIRef) -> set[URIRef]:
+        return set(self.graph.transitive_objects(cls, RDFS.subClassOf))
+
+
+def _local(iri: URIRef) -> str:
+    text = str(iri)
+    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
+
+
+def parse_ontology(path: Path) -> Graph:
+    graph = Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises many parser types; all mean the same to the user
+        raise OntologyError(f"cannot parse ontology: {exc}", file=path) from None
+    return graph
+
+
+@lru_cache(maxsize=4)
+def load_index(path: Path = ONTOLOGY_FILE) -> OntologyIndex:
+    """Index the ontology's own (kg:) classes, properties and individuals by local name."""
+    graph = parse_ontology(path)
+    classes = {_local(c): c for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(str(KG))}
+    properties: dict[str, PropertyInfo] = {}
+    for kind, is_object in ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False)):
+        for prop in graph.subjects(RDF.type, kind):
+            if not str(prop).startswith(str(KG)):
+                continue
+            rng = graph.value(prop, RDFS.range)
+            if rng is None:
+                raise OntologyError(f"property {_local(prop)} has no rdfs:range", file=path)
+            properties[_local(prop)] = PropertyInfo(prop, rng, is_object)
+    individuals: dict[str, URIRef] = {}
+    for cls in classes.values():
+        for ind in graph.subjects(RDF.type, cls):
+            individuals[_local(ind)] = ind
+    return OntologyIndex(graph, classes, properties, individuals)
+
+
+DATE_RANGE = KG.FlexibleDate
+AMOUNT_RANGE = SCHEMA.MonetaryAmount
+QUANTITY_RANGE = KG.Quantity
+LITERAL_RANGES = {XSD.string, XSD.integer, XSD.decimal, DATE_RANGE}

@@ -1,0 +1,66 @@
+"""Bind query parameters with a VALUES block at the top of the query's WHERE group.
+
+Standard SPARQL 1.1, so the same bound query runs on Oxigraph, rdflib or any remote endpoint. The
+parameter values enter as RDF terms serialised and escaped here, never as raw user text; a VALUES block
+inside the outer group (rather than a trailing VALUES) keeps the binding in scope under GROUP BY.
+"""
+from __future__ import annotations
+
+import re
+
+from kzlinks.errors import QueryError
+from kzlinks.sparql.results import Term
+
+_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_WHERE = re.compile(r"where\s*\{", re.IGNORECASE)
+
+
+def term_to_sparql(term: Term) -> str:
+    if term.type == "uri":
+        if _BAD_IRI_CHARS.search(term.value):
+            raise QueryError(f"not a valid IRI: {term.value!r}")
+        return f"<{term.value}>"
+    escaped = (term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+    if term.lang:
+        return f'"{escaped}"@{term.lang}'
+    if term.datatype:
+        return f'"{escaped}"^^{term_to_sparql(Term("uri", term.datatype))}'
+    return f'"{escaped}"'
+
+
+def _outer_group_start(sparql: str) -> int:
+    """Index just after the `{` that opens the query's WHERE group, skipping strings, IRIs and comments."""
+    i, n = 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            i = sparql.find("\n", i)
+            i = n if i < 0 else i
+            continue
+        if c in "\"'":
+            quote = sparql[i:i + 3] if sparql[i:i + 3] in ('"""', "'''") else c
+            end = sparql.find(quote, i + len(quote))
+            while end > 0 and sparql[end - 1] == "\\" and len(quote) == 1:
+                end = sparql.find(quote, end + 1)
+            i = n if end < 0 else end + len(quote)
+            continue
+        if c == "<":
+            match = re.match(r"<[^\s<>\"{}|^`\\]*>", sparql[i:])
+            if match:
+                i += match.end()
+                continue
+        match = _WHERE.match(sparql, i)
+        if match and (i == 0 or not (sparql[i - 1].isalnum() or sparql[i - 1] in "_?$:")):
+            return match.end()
+        i += 1
+    raise QueryError("cannot bind parameters: the query has no WHERE { … } group")
+
+
+def with_values(sparql: str, bindings: dict[str, Term]) -> str:
+    """The query with `VALUES (?a ?b) { (… …) }` as the first element of its WHERE group."""
+    if not bindings:
+        return sparql
+    at = _outer_group_start(sparql)
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(term_to_sparql(t) for t in bindings.values())
+    return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }}{sparql[at:]}"

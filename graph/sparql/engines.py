@@ -1,0 +1,121 @@
+"""Where a SPARQL query runs: the Oxigraph store on disk (default) or rdflib's memory store.
+
+Both read the union of all named graphs as the default graph, the convention the named queries assume;
+parameters are bound as RDF terms (a VALUES block for Oxigraph, initBindings for rdflib), never spliced in
+as raw text.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import BNode as RBNode
+from rdflib.term import Literal as RLiteral
+from rdflib.term import URIRef
+
+from kzlinks.sparql.binding import with_values
+from kzlinks.errors import QueryError
+from kzlinks.sparql.results import Results, Term
+from kzlinks.dataset.store import StoreDir
+
+
+class Engine(Protocol):
+    name: str
+
+    def run(self, sparql: str, bindings: dict[str, Term], origin: str) -> Results: ...
+
+
+def _from_ox(term) -> Term:
+    if isinstance(term, ox.NamedNode):
+        return Term("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return Term("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        return Term("literal", term.value, term.datatype.value, term.language)
+    return Term("triple", str(term))
+
+
+class OxigraphEngine:
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store, union: bool = True) -> None:
+        self.store = store
+        self.union = union  # False on a query index, whose default graph is the de-duplicated union
+
+    @classmethod
+    def open(cls, store_dir: StoreDir) -> OxigraphEngine:
+        store, indexed = store_dir.open_query()  # see graph/queryindex.py: same answers, far fewer joins
+        return cls(store, union=not indexed)
+
+    def run(self, sparql: str, bindings: dict[str, Term], origin: str) -> Results:
+        try:
+            answer = self.store.query(with_values(sparql, bindings), use_default_graph_as_union=self.union)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}", file=origin) from None
+        except OSError as exc:
+            raise QueryError(f"query failed: {exc}", file=origin) from None
+        if isinstance(answer, (bool, ox.QueryBoolean)):
+            return Results([], boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows = [{v: _from_ox(sol[v]) for v in variables if sol[v] is not None} for sol in answer]
+            return Results(variables, rows)
+        triples = list(answer)  # CONSTRUCT / DESCRIBE: one row per triple
+        return Results(["subject", "predicate", "object"],
+                       [{"subject": _from_ox(t.subject), "predicate": _from_ox(t.predicate),
+                         "object": _from_ox(t.object)} for t in triples])
+
+
+def _from_rdflib(term) -> Term:
+    if isinstance(term, URIRef):
+        return Term("uri", str(term))
+    if isinstance(term, RBNode):
+        return Term("bnode", str(term))
+    dt = str(term.datatype) if term.datatype else (None if term.language else "http://www.w3.org/2001/XMLSchema#string")
+    return Term("literal", str(term), dt, term.language)
+
+
+def _to_rdflib(term: Term):
+    if term.type == "uri":
+        return URIRef(term.value)
+    return RLiteral(term.value, lang=term.lang, datatype=None if term.lang else (URIRef(term.datatype) if term.datatype else None))
+
+
+class RdflibEngine:
+    name = "rdflib"
+
+    def __init__(self, dataset: rdflib.Dataset) -> None:
+        self.dataset = dataset
+
+    @classmethod
+    def open(cls, store_dir: StoreDir) -> RdflibEngine:
+        """Load the whole store into rdflib's memory store (slow on big graphs: that is the point of Oxigraph)."""
+        dataset = rdflib.Dataset(default_union=True)
+        data = store_dir.open_read().dump(format=ox.RdfFormat.N_QUADS)
+        dataset.parse(data=data.decode("utf-8"), format="nquads")
+        return cls(dataset)
+
+    def run(self, sparql: str, bindings: dict[str, Term], origin: str) -> Results:
+        try:
+            answer = self.dataset.query(sparql, initBindings={k: _to_rdflib(v) for k, v in bindings.items()})
+        except Exception as exc:  # pyparsing and rdflib raise many types for a bad query
+            raise QueryError(f"SPARQL error: {exc}", file=origin) from None
+        if answer.type == "ASK":
+            return Results([], boolean=bool(answer.askAnswer))
+        if answer.type in ("CONSTRUCT", "DESCRIBE"):
+            return Results(["subject", "predicate", "object"],
+                           [{"subject": _from_rdflib(s), "predicate": _from_rdflib(p), "object": _from_rdflib(o)}
+                            for s, p, o in answer.graph])
+        variables = [str(v) for v in answer.vars]
+        rows = [{v: _from_rdflib(row[i]) for i, v in enumerate(variables) if row[i] is not None} for row in answer]
+        return Results(variables, rows)
+
+
+ENGINES = {"oxigraph": OxigraphEngine, "rdflib": RdflibEngine}
+
+
+def open_engine(name: str, store_dir: StoreDir) -> Engine:
+    if name not in ENGINES:
+        raise QueryError(f"unknown engine '{name}' (choose {', '.join(ENGINES)})")
+    return ENGINES[name].open(store_dir)
