@@ -14,6 +14,7 @@ Example:
     >>> len(results.rows) > 0
     True
 """
+
 from kzlinks.analysis.algorithms import Cut, Route, centrality, communities, cut, neighbourhood, route
 from kzlinks.analysis.projections import actor_network, agreement_network, corridor_network, entity_network
 from kzlinks.dataset.export import export
@@ -26,7 +27,28 @@ from kzlinks.sparql.named import run_query
 from kzlinks.sparql.remote import PushReport, RemoteEngine, push
 from kzlinks.workflow import build
 
-__all__ = ["build", "BuildReport", "open_engine", "KGError", "export", "run_query", "StoreDir",
-           "corridor_network", "actor_network", "agreement_network", "entity_network",
-           "route", "cut", "Route", "Cut", "centrality", "communities", "neighbourhood",
-           "RemoteEngine", "push", "PushReport", "serve", "ServeOptions"]
+__all__ = [
+    "build",
+    "BuildReport",
+    "open_engine",
+    "KGError",
+    "export",
+    "run_query",
+    "StoreDir",
+    "corridor_network",
+    "actor_network",
+    "agreement_network",
+    "entity_network",
+    "route",
+    "cut",
+    "Route",
+    "Cut",
+    "centrality",
+    "communities",
+    "neighbourhood",
+    "RemoteEngine",
+    "push",
+    "PushReport",
+    "serve",
+    "ServeOptions",
+]

@@ -3,6 +3,7 @@
 Each error carries where the bad input entered (a file and a line or item) because a curator fixing a
 fact file needs to know exactly where to look, not a traceback.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 class KGError(Exception):
     """Base of all errors the user can cause and fix; rendered as `file:line: item: message`."""
 
-    def __init__(self, message: str, *, file: str | Path | None = None, line: int | None = None,
-                 item: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | Path | None = None, line: int | None = None, item: str | None = None
+    ) -> None:
         message = " ".join(str(message).split())  # one line, whatever a library put in it
         super().__init__(message)
         self.message = message

@@ -1,4 +1,5 @@
 """The IRIs the project mints, in one place, so every module builds them the same way."""
+
 from __future__ import annotations
 
 from rdflib import Namespace
@@ -19,9 +20,21 @@ SOURCES_GRAPH = GRAPH["sources"]
 DERIVED_GRAPH = GRAPH["derived"]
 
 PREFIXES = {
-    "kg": str(KG), "id": str(ID), "graph": str(GRAPH), "src": str(SOURCE), "schema": str(SCHEMA),
-    "oa": str(OA), "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD),
-    "skos": str(SKOS), "org": str(ORG), "foaf": str(FOAF), "prov": str(PROV), "dcterms": str(DCTERMS),
+    "kg": str(KG),
+    "id": str(ID),
+    "graph": str(GRAPH),
+    "src": str(SOURCE),
+    "schema": str(SCHEMA),
+    "oa": str(OA),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "org": str(ORG),
+    "foaf": str(FOAF),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
 }
 
 

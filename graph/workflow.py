@@ -4,6 +4,7 @@ The pipeline (kzlinks.dataset) sits below the query and analysis layers, so it c
 the derived-graph step as an argument, and this module passes it. `kzlinks.build` and `kg build` are this
 `build`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -15,8 +16,14 @@ from kzlinks.dataset.pipeline import BuildReport, Progress
 from kzlinks.dataset.store import StoreDir
 
 
-def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, source_dirs: Iterable[Path] = (),
-          full: bool = False, packaged: bool = True, progress: Progress = lambda _: None) -> BuildReport:
+def build(
+    extra_facts: Iterable[Path] = (),
+    store: StoreDir | None = None,
+    source_dirs: Iterable[Path] = (),
+    full: bool = False,
+    packaged: bool = True,
+    progress: Progress = lambda _: None,
+) -> BuildReport:
     """Check every fact file, validate, and (re)build the store with its derived graph.
 
     Args:
@@ -41,8 +48,9 @@ def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, sourc
         >>> report.fact_files, report.unchanged
         (5, False)
     """
-    return pipeline.build(extra_facts, store, source_dirs, full=full, packaged=packaged, progress=progress,
-                          derive=derive_from_index)
+    return pipeline.build(
+        extra_facts, store, source_dirs, full=full, packaged=packaged, progress=progress, derive=derive_from_index
+    )
 
 
 __all__ = ["build"]

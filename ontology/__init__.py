@@ -1,5 +1,6 @@
 """The ontology (kg.ttl) and its SHACL shapes (shapes.ttl), shipped as package data and read through
 importlib.resources."""
+
 from importlib.resources import files
 from pathlib import Path
 

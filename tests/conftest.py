@@ -1,12 +1,13 @@
 """Shared fixtures: stores built once per session from the packaged facts and from the small fixtures."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from kzlinks.workflow import build
 from kzlinks.dataset.store import StoreDir
+from kzlinks.workflow import build
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,4 +1,5 @@
 """Helpers shared by the tests: running the CLI as a user would, and matching competency answers."""
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 The cases are the files in fixtures/bad/: each starts with `# expect: <text of the error>` and
 `# line: <line the error must name>`.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support import kg
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
@@ -20,8 +20,10 @@ QUERIES = Path(__file__).parent / "fixtures" / "queries"
 
 def expectations(path: Path) -> tuple[str, int]:
     header = path.read_text(encoding="utf-8")
-    return (re.search(r"^# expect: (.*)$", header, re.M).group(1),
-            int(re.search(r"^# line: (\d+)$", header, re.M).group(1)))
+    return (
+        re.search(r"^# expect: (.*)$", header, re.M).group(1),
+        int(re.search(r"^# line: (\d+)$", header, re.M).group(1)),
+    )
 
 
 @pytest.mark.parametrize("case", sorted(BAD.glob("*.yaml")), ids=lambda p: p.stem)
@@ -40,7 +42,9 @@ def test_conflicting_declarations_across_files(tmp_path, capsys):
     (tmp_path / "a.yaml").write_text((BAD.parent / "good" / "001_mini.yaml").read_text(encoding="utf-8"))
     (tmp_path / "b.yaml").write_text(
         "source: 001_b3d0d2c17928b21d.txt\nentities:\n  - id: estonia\n    type: City\n"
-        "    quote: \"the Republic of Estonia\"\n", encoding="utf-8")
+        '    quote: "the Republic of Estonia"\n',
+        encoding="utf-8",
+    )
     run = kg(capsys, "build", "--no-packaged", "--facts", tmp_path, "--store", tmp_path / "store")
     assert run.code == 2
     assert f"{tmp_path / 'b.yaml'}:3: estonia: type conflicts with the declaration in a.yaml:" in run.err
@@ -51,15 +55,21 @@ def test_missing_facts_path(tmp_path, capsys):
     assert run.code == 2 and "nowhere: no such file or folder" in run.err
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["query", QUERIES / "syntax-error.rq"], "syntax-error.rq: SPARQL syntax error"),
-    (["query", "no-such-query"], "unknown query 'no-such-query'"),
-    (["query", QUERIES / "labels.rq", "--param", "colour=red"], "unknown parameter 'colour' (this query takes: thing)"),
-    (["query", QUERIES / "labels.rq", "--param", "thing=not an id"], "parameter 'thing' expects an entity id"),
-    (["query", QUERIES / "labels.rq", "--param", "thing"], "--param expects NAME=VALUE"),
-    (["query", QUERIES / "bad-header.rq"], "bad-header.rq:2: bad param line"),
-    (["query", QUERIES / "missing.rq"], "missing.rq: no such query file"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["query", QUERIES / "syntax-error.rq"], "syntax-error.rq: SPARQL syntax error"),
+        (["query", "no-such-query"], "unknown query 'no-such-query'"),
+        (
+            ["query", QUERIES / "labels.rq", "--param", "colour=red"],
+            "unknown parameter 'colour' (this query takes: thing)",
+        ),
+        (["query", QUERIES / "labels.rq", "--param", "thing=not an id"], "parameter 'thing' expects an entity id"),
+        (["query", QUERIES / "labels.rq", "--param", "thing"], "--param expects NAME=VALUE"),
+        (["query", QUERIES / "bad-header.rq"], "bad-header.rq:2: bad param line"),
+        (["query", QUERIES / "missing.rq"], "missing.rq: no such query file"),
+    ],
+)
 def test_bad_query_is_one_clear_error(args, expected, mini_store, capsys):
     run = kg(capsys, *args, "--store", mini_store.root)
     assert run.code == 2
@@ -73,8 +83,20 @@ def test_query_before_any_build(tmp_path, capsys):
 
 def test_installed_command_prints_no_traceback(tmp_path):
     """The real console entry point, as a user runs it."""
-    proc = subprocess.run([sys.executable, "-m", "kzlinks.cli", "build", "--no-packaged", "--facts",
-                           str(BAD / "malformed-yaml.yaml"), "--store", str(tmp_path / "s")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kzlinks.cli",
+            "build",
+            "--no-packaged",
+            "--facts",
+            str(BAD / "malformed-yaml.yaml"),
+            "--store",
+            str(tmp_path / "s"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "malformed YAML" in proc.stderr

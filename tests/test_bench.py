@@ -4,22 +4,43 @@ The figures themselves are not asserted (speed goals are measured, not tested); 
 the benchmark measures what it says: every named query on both engines, a rebuild that rebuilds nothing,
 an incremental rebuild that writes one graph.
 """
+
 from __future__ import annotations
 
 import json
 
-from kzlinks.sparql.named import catalogue
 from support import kg
+
+from kzlinks.sparql.named import catalogue
 
 
 def test_a_small_benchmark_prints_the_table_and_writes_the_figures(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    run = kg(capsys, "bench", "--size", "3000", "--repeat", "1", "--timeout", "60", "--json", out,
-             "--workdir", tmp_path / "work")
+    run = kg(
+        capsys,
+        "bench",
+        "--size",
+        "3000",
+        "--repeat",
+        "1",
+        "--timeout",
+        "60",
+        "--json",
+        out,
+        "--workdir",
+        tmp_path / "work",
+    )
     assert run.code == 0, run.err
     figures = json.loads(out.read_text(encoding="utf-8"))
-    for key in ("build_triples_per_s", "query_speedup_vs_rdflib", "incremental_rebuild_s", "peak_rss_mb",
-                "shacl_validation_s", "projection_s", "analysis_s"):
+    for key in (
+        "build_triples_per_s",
+        "query_speedup_vs_rdflib",
+        "incremental_rebuild_s",
+        "peak_rss_mb",
+        "shacl_validation_s",
+        "projection_s",
+        "analysis_s",
+    ):
         assert figures[key] is not None and figures[key] > 0, key
     assert figures["noop_rebuilt_nothing"] and figures["incremental_graphs_written"] == 1
     assert set(figures["queries"]) == {q.name for q in catalogue()}

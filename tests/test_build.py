@@ -1,4 +1,5 @@
 """`kg build` and `kg export`: quotes checked, one graph per passage, atomic replacement."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,10 +8,10 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib.namespace import PROV
-
-from kzlinks.namespaces import OA
-from kzlinks.facts.articles import PACKAGED_SOURCES, normalise
 from support import kg
+
+from kzlinks.facts.articles import PACKAGED_SOURCES, normalise
+from kzlinks.namespaces import OA
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LABELS = FIXTURES / "queries" / "labels.rq"
@@ -97,13 +98,17 @@ def test_rebuild_with_nothing_changed_writes_nothing(tmp_path, capsys):
 def test_user_facts_add_to_packaged_ones(packaged_store, tmp_path, capsys):
     """An analyst's own fact file on a new article, next to the packaged ones."""
     article = tmp_path / "new-article.txt"
-    article.write_text("Kazakhstan and Estonia opened a joint logistics office in Tallinn in March 2026.\n", encoding="utf-8")
+    article.write_text(
+        "Kazakhstan and Estonia opened a joint logistics office in Tallinn in March 2026.\n", encoding="utf-8"
+    )
     (tmp_path / "new-article.yaml").write_text(
         "source: new-article.txt\nentities:\n  - id: kz-ee-logistics-office\n    type: Institution\n"
         "    label: Kazakhstan–Estonia joint logistics office\n"
-        "    quote: \"a joint logistics office in Tallinn\"\nstatements:\n"
-        "  - quote: \"opened a joint logistics office in Tallinn in March 2026\"\n"
-        "    subject: kz-ee-logistics-office\n    locatedIn: tallinn\n    establishedOn: 2026-03\n", encoding="utf-8")
+        '    quote: "a joint logistics office in Tallinn"\nstatements:\n'
+        '  - quote: "opened a joint logistics office in Tallinn in March 2026"\n'
+        "    subject: kz-ee-logistics-office\n    locatedIn: tallinn\n    establishedOn: 2026-03\n",
+        encoding="utf-8",
+    )
     store = tmp_path / "store"
     run = kg(capsys, "build", "--facts", tmp_path, "--store", store)
     assert run.code == 0, run.err

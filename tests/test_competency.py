@@ -3,6 +3,7 @@
 Run on the built store (Oxigraph) and, to prove the queries are plain SPARQL 1.1 over the exported
 dataset, by plain rdflib on the TriG that `kg export` writes.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,12 +11,12 @@ from pathlib import Path
 import pytest
 import rdflib
 import yaml
-
-from kzlinks.sparql.engines import OxigraphEngine, RdflibEngine
-from kzlinks.dataset.export import export
-from kzlinks.sparql.named import bind, find_query
-from kzlinks.queries import QUERIES_DIR
 from support import first_row_matching, row_texts, value_in_row
+
+from kzlinks.dataset.export import export
+from kzlinks.queries import QUERIES_DIR
+from kzlinks.sparql.engines import OxigraphEngine, RdflibEngine
+from kzlinks.sparql.named import bind, find_query
 
 QUESTIONS = yaml.safe_load((QUERIES_DIR / "competency-questions.yaml").read_text(encoding="utf-8"))
 

@@ -6,6 +6,7 @@ GROUP_CONCAT parts (and whether their shared language tag is kept), how a numeri
 whether a language-tagged literal also names rdf:langString. The query index (a de-duplicated union as the default graph) must also answer exactly as
 Oxigraph does over the union of the named graphs.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,16 +15,31 @@ from decimal import Decimal, InvalidOperation
 
 import pytest
 
-from kzlinks.workflow import build
+from kzlinks.bench.synthetic import generate
+from kzlinks.dataset.store import StoreDir
 from kzlinks.sparql.engines import OxigraphEngine, RdflibEngine
 from kzlinks.sparql.named import bind, catalogue
 from kzlinks.sparql.results import Results, Term
-from kzlinks.dataset.store import StoreDir
-from kzlinks.bench.synthetic import generate
+from kzlinks.workflow import build
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
-                             "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger")}
+NUMERIC = {
+    XSD + t
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+    )
+}
 QUERIES = catalogue()
 SEPARATOR = re.compile(r"separator\s*=\s*(\"[^\"]*\"|'[^']*')", re.IGNORECASE)
 CONCAT = re.compile(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*\)\s*AS\s*\?(\w+)", re.IGNORECASE)
@@ -41,8 +57,11 @@ def synthetic_store(tmp_path_factory) -> StoreDir:
 @pytest.fixture(scope="module", params=["packaged", "synthetic"])
 def engines(request, packaged_store, synthetic_store) -> dict:
     store = packaged_store if request.param == "packaged" else synthetic_store
-    return {"oxigraph": OxigraphEngine.open(store), "rdflib": RdflibEngine.open(store),
-            "union": OxigraphEngine(store.open_read(), union=True)}
+    return {
+        "oxigraph": OxigraphEngine.open(store),
+        "rdflib": RdflibEngine.open(store),
+        "union": OxigraphEngine(store.open_read(), union=True),
+    }
 
 
 class Shape:
@@ -72,8 +91,10 @@ def _term(term: Term, separators: list[str], concatenated: bool) -> tuple:
 def _answer(results: Results, shape: Shape) -> Counter:
     if results.boolean is not None:
         return Counter([results.boolean])
-    return Counter(tuple(sorted((var, _term(t, shape.separators, var in shape.concatenated))
-                                for var, t in row.items())) for row in results.rows)
+    return Counter(
+        tuple(sorted((var, _term(t, shape.separators, var in shape.concatenated)) for var, t in row.items()))
+        for row in results.rows
+    )
 
 
 def _run(engine, query) -> Results:

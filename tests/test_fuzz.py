@@ -1,5 +1,6 @@
 """Property test: mutate a valid fact file any way at all; the build either succeeds or fails with one
 clear KGError naming the file. Never a crash, never a half-written store."""
+
 from __future__ import annotations
 
 import os
@@ -9,16 +10,43 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kzlinks.workflow import build
-from kzlinks.errors import KGError
 from kzlinks.dataset.store import StoreDir
+from kzlinks.errors import KGError
+from kzlinks.workflow import build
 
 VALID = (Path(__file__).parent / "fixtures" / "good" / "001_mini.yaml").read_text(encoding="utf-8")
 LINES = VALID.splitlines()
 
-tokens = st.sampled_from(["", "kazakhstan", "Stat", "1992-02-30", "2025-13", "{value: 5}", "[", "]", ":", "- ",
-                          "  ", "\t", "null", "~", "&a", "*a", "!!binary", "\"", "'", "ЖЖ", "Türkiye", "99999999999",
-                          "establishedOn: 1992", "type: Sector", "quote: \"May 1992\"", "party: estonia"])
+tokens = st.sampled_from(
+    [
+        "",
+        "kazakhstan",
+        "Stat",
+        "1992-02-30",
+        "2025-13",
+        "{value: 5}",
+        "[",
+        "]",
+        ":",
+        "- ",
+        "  ",
+        "\t",
+        "null",
+        "~",
+        "&a",
+        "*a",
+        "!!binary",
+        '"',
+        "'",
+        "ЖЖ",
+        "Türkiye",
+        "99999999999",
+        "establishedOn: 1992",
+        "type: Sector",
+        'quote: "May 1992"',
+        "party: estonia",
+    ]
+)
 
 
 @st.composite
@@ -46,7 +74,11 @@ def mutated(draw) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=int(os.environ.get("KG_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("KG_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(mutated())
 def test_mutated_fact_file_builds_or_fails_clearly(text):
     with tempfile.TemporaryDirectory() as tmp:

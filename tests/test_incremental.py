@@ -4,6 +4,7 @@ Checked through what `kg build` reports (BuildReport), the snapshot's manifest (
 input file) and the store itself. The query index must stay equal to the union of the dataset's graphs
 after every kind of change.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -12,12 +13,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kzlinks.bench.synthetic import edit_one, generate
 from kzlinks.dataset import pipeline as build_module
-from kzlinks.workflow import build
+from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import ValidationError
 from kzlinks.namespaces import GRAPH
-from kzlinks.dataset.store import StoreDir
-from kzlinks.bench.synthetic import edit_one, generate
+from kzlinks.workflow import build
 
 SYNTHETIC_SIZE = 6000  # five fact files
 
@@ -57,7 +58,7 @@ def test_unchanged_input_rebuilds_nothing(facts, tmp_path):
     manifest, live = store.manifest(), store.current
     again = _build(facts, store)
     assert again.unchanged and again.graphs_written == again.graphs_removed == 0
-    assert again.files_read == 0                      # every file came from the cache
+    assert again.files_read == 0  # every file came from the cache
     assert store.current == live and store.manifest() == manifest
     assert (again.graphs, again.quads, again.entities) == (first.graphs, first.quads, first.entities)
 
@@ -76,8 +77,11 @@ def test_one_changed_file_replaces_and_revalidates_only_its_graph(facts, tmp_pat
     assert len(changed) == 1 and changed <= _graphs_of(store, edited.stem)
     assert {p for p in after.inputs if before.inputs.get(p) != after.inputs[p]} == {str(edited.resolve())}
     (graph,) = changed
-    descriptions = [q.object.value for q in store.open_read().quads_for_pattern(None, None, None, ox.NamedNode(graph))
-                    if q.predicate.value.endswith("#description")]
+    descriptions = [
+        q.object.value
+        for q in store.open_read().quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        if q.predicate.value.endswith("#description")
+    ]
     assert descriptions == ["benchmark edit 1"]
     assert _index_is_the_union(store)
 
@@ -103,25 +107,36 @@ def test_a_changed_declaration_remaps_the_files_that_depend_on_it(tmp_path):
     (facts / "news.txt").write_text("The harbour of Varna is busy. Ships leave the harbour daily.\n", encoding="utf-8")
     (facts / "a.yaml").write_text(
         "source: news.txt\nentities:\n  - id: harbour\n    type: Port\n    label: Varna harbour\n"
-        "    quote: \"The harbour of Varna is busy.\"\n", encoding="utf-8")
+        '    quote: "The harbour of Varna is busy."\n',
+        encoding="utf-8",
+    )
     (facts / "b.yaml").write_text(
-        "source: news.txt\nentities:\n  - id: harbour\n    quote: \"Ships leave the harbour daily.\"\n", encoding="utf-8")
+        'source: news.txt\nentities:\n  - id: harbour\n    quote: "Ships leave the harbour daily."\n', encoding="utf-8"
+    )
     store = StoreDir(tmp_path / "store")
     _build(facts, store)
-    (facts / "a.yaml").write_text((facts / "a.yaml").read_text(encoding="utf-8").replace("Varna harbour", "Port of Varna"),
-                                  encoding="utf-8")
+    (facts / "a.yaml").write_text(
+        (facts / "a.yaml").read_text(encoding="utf-8").replace("Varna harbour", "Port of Varna"), encoding="utf-8"
+    )
     report = _build(facts, store)
     assert report.files_read == 2 and report.graphs_written == 2
-    labels = {q.object.value for q in store.open_read().quads_for_pattern(
-        ox.NamedNode("https://w3id.org/kzlinks/id/harbour"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-        None, None)}
+    labels = {
+        q.object.value
+        for q in store.open_read().quads_for_pattern(
+            ox.NamedNode("https://w3id.org/kzlinks/id/harbour"),
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            None,
+            None,
+        )
+    }
     assert labels == {"Port of Varna"}
     assert _index_is_the_union(store)
 
 
 @pytest.mark.parametrize("pyshacl_max", [build_module.PYSHACL_MAX_QUADS, 0], ids=["small", "large"])
-def test_an_incremental_violation_names_file_and_line_and_keeps_the_live_store(facts, tmp_path, monkeypatch,
-                                                                               pyshacl_max):
+def test_an_incremental_violation_names_file_and_line_and_keeps_the_live_store(
+    facts, tmp_path, monkeypatch, pyshacl_max
+):
     """Re-validation of the changed graph's subjects catches a broken shape, with either validator."""
     monkeypatch.setattr(build_module, "PYSHACL_MAX_QUADS", pyshacl_max)
     store = StoreDir(tmp_path / "store")
@@ -132,8 +147,12 @@ def test_an_incremental_violation_names_file_and_line_and_keeps_the_live_store(f
     quote = text.split("quote: ", 1)[1].split("\n", 1)[0]
     lines = text.splitlines()
     at = lines.index("statements:")
-    lines[at:at] = ["  - id: orphan-tenure", "    type: Tenure", "    label: \"a tenure without a holder\"",
-                    f"    quote: {quote}"]
+    lines[at:at] = [
+        "  - id: orphan-tenure",
+        "    type: Tenure",
+        '    label: "a tenure without a holder"',
+        f"    quote: {quote}",
+    ]
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ValidationError) as caught:
         _build(facts, store)
@@ -147,7 +166,7 @@ def test_incremental_builds_end_where_a_cold_build_of_the_same_input_would(facts
     store = StoreDir(tmp_path / "store")
     _build(facts, store)
     files = sorted(facts.glob("*.yaml"))
-    files[1].unlink()                     # changes the actor and corridor networks, so the derived graph
+    files[1].unlink()  # changes the actor and corridor networks, so the derived graph
     edit_one(files[2])
     _build(facts, store)
     cold = StoreDir(tmp_path / "cold")
@@ -160,5 +179,9 @@ def test_incremental_builds_end_where_a_cold_build_of_the_same_input_would(facts
 
 def _without_blank_labels(quads) -> set[str]:
     """The ontology's blank nodes get new labels on every parse: compare everything else."""
-    return {" ".join("_:" if isinstance(t, ox.BlankNode) else str(t) for t in (q.subject, q.predicate, q.object,
-                                                                             q.graph_name)) for q in quads}
+    return {
+        " ".join(
+            "_:" if isinstance(t, ox.BlankNode) else str(t) for t in (q.subject, q.predicate, q.object, q.graph_name)
+        )
+        for q in quads
+    }

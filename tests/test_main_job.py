@@ -1,8 +1,10 @@
 """`kg all`, the README's main job: build, answer every named query, write the views."""
+
 from __future__ import annotations
 
-from kzlinks.sparql.named import catalogue
 from support import kg
+
+from kzlinks.sparql.named import catalogue
 
 
 def test_kg_all_builds_answers_every_query_and_writes_the_views(tmp_path, capsys):

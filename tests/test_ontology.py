@@ -1,14 +1,15 @@
 """The ontology documents itself: every class and property has a label and a comment, every property a
 domain and a range; the shapes parse and only name terms the ontology defines."""
+
 from __future__ import annotations
 
 import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kzlinks.namespaces import KG
-from kzlinks.facts.vocabulary import load_index
 from kzlinks.dataset.validation import load_shapes
+from kzlinks.facts.vocabulary import load_index
+from kzlinks.namespaces import KG
 
 ONTOLOGY = load_index().graph
 CLASSES = sorted(c for c in ONTOLOGY.subjects(RDF.type, OWL.Class) if str(c).startswith(str(KG)))
@@ -37,7 +38,13 @@ def test_every_kg_term_the_shapes_name_is_defined():
 def test_reused_vocabularies_are_linked():
     """Own classes hang under the standard ones (ORG, FOAF, schema.org, PROV, SKOS) where they fit."""
     superclasses = {str(o) for c in CLASSES for o in ONTOLOGY.objects(c, RDFS.subClassOf)}
-    for standard in ("http://www.w3.org/ns/org#Organization", "http://xmlns.com/foaf/0.1/Person",
-                     "http://schema.org/Event", "http://schema.org/Country", "http://www.w3.org/2004/02/skos/core#Concept",
-                     "http://www.w3.org/ns/org#Post", "http://www.w3.org/ns/prov#Entity"):
+    for standard in (
+        "http://www.w3.org/ns/org#Organization",
+        "http://xmlns.com/foaf/0.1/Person",
+        "http://schema.org/Event",
+        "http://schema.org/Country",
+        "http://www.w3.org/2004/02/skos/core#Concept",
+        "http://www.w3.org/ns/org#Post",
+        "http://www.w3.org/ns/prov#Entity",
+    ):
         assert standard in superclasses, standard

@@ -1,4 +1,5 @@
 """`kg query` and `kg queries`: output formats, safe parameters, both engines."""
+
 from __future__ import annotations
 
 import csv
@@ -7,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from support import kg
 
 from kzlinks.sparql.named import catalogue
-from support import kg
 
 QUERIES = Path(__file__).parent / "fixtures" / "queries"
 
@@ -22,20 +23,42 @@ def test_json_is_sparql_results_json(mini_store, capsys):
 
 
 def test_csv_and_table(mini_store, capsys):
-    run = kg(capsys, "query", QUERIES / "labels.rq", "--param", "thing=kz-ee-igc", "--format", "csv",
-             "--store", mini_store.root)
+    run = kg(
+        capsys,
+        "query",
+        QUERIES / "labels.rq",
+        "--param",
+        "thing=kz-ee-igc",
+        "--format",
+        "csv",
+        "--store",
+        mini_store.root,
+    )
     assert list(csv.reader(io.StringIO(run.out))) == [
-        ["label"], ["Kazakhstan-Estonia Intergovernmental Commission for Economic, Scientific and Technical Cooperation"]]
+        ["label"],
+        ["Kazakhstan-Estonia Intergovernmental Commission for Economic, Scientific and Technical Cooperation"],
+    ]
     table = kg(capsys, "query", QUERIES / "label-lookup.rq", "--param", "text=Tallinn", "--store", mini_store.root).out
     assert table.splitlines()[0].strip() == "entity"
     assert "id:tallinn" in table and table.rstrip().endswith("(1 row)")
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
-@pytest.mark.parametrize("hostile", ['Estonia" } ?s ?p ?o { "', "Estonia'; DROP ALL", "x\" . } UNION { ?entity ?p ?o"])
+@pytest.mark.parametrize("hostile", ['Estonia" } ?s ?p ?o { "', "Estonia'; DROP ALL", 'x" . } UNION { ?entity ?p ?o'])
 def test_parameters_are_bound_not_pasted(engine, hostile, mini_store, capsys):
-    run = kg(capsys, "query", QUERIES / "label-lookup.rq", "--param", f"text={hostile}", "--engine", engine,
-             "--format", "json", "--store", mini_store.root)
+    run = kg(
+        capsys,
+        "query",
+        QUERIES / "label-lookup.rq",
+        "--param",
+        f"text={hostile}",
+        "--engine",
+        engine,
+        "--format",
+        "json",
+        "--store",
+        mini_store.root,
+    )
     assert run.code == 0, run.err
     assert json.loads(run.out)["results"]["bindings"] == []
 

@@ -4,6 +4,7 @@ Every test drives the `kg` command as a user would and inspects the server with 
 independently of graph.remote. A small stdlib reverse proxy stands in front of the server where a test
 needs basic auth, a transient failure, or the server killed at an exact point of a push.
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,14 +26,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
-
-from kzlinks.dataset.store import StoreDir
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from kzlinks.cli.main import main
+from kzlinks.dataset.store import StoreDir
 from kzlinks.server.endpoint import exposure_warning, oxigraph_binary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "remote"
@@ -49,6 +49,7 @@ PASSWORD = "s3cret-Pw!with:colon"
 
 # --------------------------------------------------------------------------- helpers
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -64,8 +65,13 @@ def _clean_env(extra: dict[str, str] | None) -> dict[str, str]:
 
 def kg_process(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run the `kg` command in its own process, with no endpoint credentials but those given."""
-    return subprocess.run([sys.executable, "-m", "kzlinks.cli", *args], capture_output=True, text=True,
-                          env=_clean_env(env), timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "kzlinks.cli", *args],
+        capture_output=True,
+        text=True,
+        env=_clean_env(env),
+        timeout=timeout,
+    )
 
 
 def kg(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -103,8 +109,9 @@ def one_error_line(result: subprocess.CompletedProcess) -> str:
 def sparql(port: int, query: str) -> list[dict]:
     """A SELECT straight to the server, as plain values."""
     body = urllib.parse.urlencode({"query": query}).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/query", body,
-                                     {"Accept": "application/sparql-results+json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/query", body, {"Accept": "application/sparql-results+json"}
+    )
     with urllib.request.urlopen(request, timeout=30) as answer:
         data = json.load(answer)
     return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
@@ -161,9 +168,11 @@ class Oxigraph:
         return f"http://127.0.0.1:{self.port}/query"
 
     def start(self) -> None:
-        self.process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(self.location),
-                                         "--bind", f"127.0.0.1:{self.port}"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [oxigraph_binary(), "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(self.port)
 
     def kill(self) -> None:
@@ -183,8 +192,7 @@ class Proxy:
     The hook may return a status code to answer with instead of forwarding (a transient failure).
     """
 
-    def __init__(self, upstream: Oxigraph, user: str | None = None, password: str | None = None,
-                 before=None) -> None:
+    def __init__(self, upstream: Oxigraph, user: str | None = None, password: str | None = None, before=None) -> None:
         self.upstream, self.before, self.requests = upstream, before, []
         expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode() if user else None
         proxy = self
@@ -240,6 +248,7 @@ def is_swap(body: bytes) -> bool:
 
 # --------------------------------------------------------------------------- fixtures
 
+
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
     """Two real stores: `full` from both fixture fact files, `small` from one (some graphs gone)."""
@@ -268,6 +277,7 @@ def other_data(server):
 
 # --------------------------------------------------------------------------- push
 
+
 @pytest.mark.parametrize("via", ["auto", "gsp", "update"])
 def test_push_leaves_the_same_quads_per_graph_as_the_export(stores, server, other_data, via):
     out = ok(kg("push", "--store", str(stores["full"]), "--endpoint", server.url, "--via", via))
@@ -282,8 +292,9 @@ def test_push_falls_back_to_sparql_update_without_a_graph_store(stores, server):
     out = ok(kg("push", "--store", str(stores["full"]), "--endpoint", server.url, "--graph-store", nowhere))
     assert "via sparql update" in out
     assert remote_state(server.port) == {**stores["counts"]["full"], "": 0}
-    line = one_error_line(kg("push", "--store", str(stores["full"]), "--endpoint", server.url,
-                             "--graph-store", nowhere, "--via", "gsp"))
+    line = one_error_line(
+        kg("push", "--store", str(stores["full"]), "--endpoint", server.url, "--graph-store", nowhere, "--via", "gsp")
+    )
     assert "no Graph Store Protocol endpoint" in line
 
 
@@ -318,8 +329,9 @@ def _cut_push(seed: Path, location: Path, store: Path, via: str, cut: int | None
     server = Oxigraph(location)
     proxy = Proxy(server, before=lambda n, method, body: server.kill() if n == cut else None)
     try:
-        result = kg("push", "--store", str(store), "--endpoint", proxy.url, "--via", via,
-                    env={"KG_ENDPOINT_RETRIES": "1"})
+        result = kg(
+            "push", "--store", str(store), "--endpoint", proxy.url, "--via", via, env={"KG_ENDPOINT_RETRIES": "1"}
+        )
         if server.process.poll() is not None:
             server.start()
         return result, list(proxy.requests), remote_state(server.port), staging_graphs(server.port)
@@ -370,9 +382,14 @@ def test_a_transient_server_error_is_retried(stores, server):
 
 # --------------------------------------------------------------------------- queries
 
-QUERIES = [("places-in.rq", "state=estonia", "table"), ("places-in.rq", "state=serbia", "csv"),
-           ("places-in.rq", "state=china", "json"), ("relations-exist.rq", "b=estonia", "table"),
-           ("relations-exist.rq", "b=serbia", "json"), ("describe-entity.rq", "entity=tallinn", "csv")]
+QUERIES = [
+    ("places-in.rq", "state=estonia", "table"),
+    ("places-in.rq", "state=serbia", "csv"),
+    ("places-in.rq", "state=china", "json"),
+    ("relations-exist.rq", "b=estonia", "table"),
+    ("relations-exist.rq", "b=serbia", "json"),
+    ("describe-entity.rq", "entity=tallinn", "csv"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -398,19 +415,33 @@ def test_a_named_query_gives_the_same_answer_remotely_and_locally(stores, pushed
 
 def test_the_project_dataset_reads_only_the_project_graphs(stores, pushed, tmp_path):
     count = tmp_path / "count.rq"
-    count.write_text("# question: How many triples does the default graph hold?\n"
-                     "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }\n")
+    count.write_text(
+        "# question: How many triples does the default graph hold?\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }\n"
+    )
     # DISTINCT: Oxigraph merges a default-graph-uri list as a multiset, its union default graph as a set
     local = ok(kg("query", str(count), "--store", str(stores["full"]), "--format", "csv"))
     distinct = {(q.subject, q.predicate, q.object) for q in StoreDir(stores["full"]).open_read()}
     assert local.splitlines()[1] == str(len(distinct))  # the union counts a triple stated in two passages once
-    project = kg("query", str(count), "--endpoint", pushed.url, "--format", "csv", env={"KG_ENDPOINT_DATASET": "project"})
+    project = kg(
+        "query", str(count), "--endpoint", pushed.url, "--format", "csv", env={"KG_ENDPOINT_DATASET": "project"}
+    )
     assert ok(project) == local  # the other data on the server stays out
 
 
 def test_the_named_query_answers_what_the_fixture_says(stores, pushed):
-    out = ok(kg("query", str(FIXTURES / "places-in.rq"), "--param", "state=serbia", "--format", "csv",
-                "--endpoint", pushed.url))
+    out = ok(
+        kg(
+            "query",
+            str(FIXTURES / "places-in.rq"),
+            "--param",
+            "state=serbia",
+            "--format",
+            "csv",
+            "--endpoint",
+            pushed.url,
+        )
+    )
     assert "https://w3id.org/kzlinks/id/belgrade,Belgrade,https://w3id.org/kzlinks/graph/003_" in out
     assert ok(kg("query", str(FIXTURES / "relations-exist.rq"), "--endpoint", pushed.url)).strip() == "yes"
 
@@ -428,6 +459,7 @@ def test_an_endpoint_without_the_project_says_push_first(server):
 
 
 # --------------------------------------------------------------------------- credentials and failures
+
 
 @pytest.fixture
 def guarded(pushed):
@@ -460,10 +492,10 @@ def test_credentials_from_the_environment_or_netrc_open_the_endpoint(stores, gua
 @pytest.mark.parametrize("command", ["query", "push"])
 def test_a_wrong_password_gives_one_line_and_no_secret(stores, guarded, command):
     wrong = "not-the-Pw-42"
-    args = (("query", str(FIXTURES / "places-in.rq")) if command == "query"
-            else ("push", "--store", str(stores["full"])))
-    result = kg_process(*args, "--endpoint", guarded.url,
-                        env={"KG_ENDPOINT_USER": "analyst", "KG_ENDPOINT_PASSWORD": wrong})
+    args = ("query", str(FIXTURES / "places-in.rq")) if command == "query" else ("push", "--store", str(stores["full"]))
+    result = kg_process(
+        *args, "--endpoint", guarded.url, env={"KG_ENDPOINT_USER": "analyst", "KG_ENDPOINT_PASSWORD": wrong}
+    )
     line = one_error_line(result)
     assert "access refused (HTTP 401: wrong user or password" in line
     _no_secret(result, wrong, PASSWORD)
@@ -472,8 +504,12 @@ def test_a_wrong_password_gives_one_line_and_no_secret(stores, guarded, command)
 
 
 def test_credentials_in_the_url_are_refused_without_echoing_them(guarded):
-    result = kg("query", str(FIXTURES / "places-in.rq"), "--endpoint",
-                f"http://analyst:{urllib.parse.quote(PASSWORD)}@127.0.0.1:{guarded.port}/query")
+    result = kg(
+        "query",
+        str(FIXTURES / "places-in.rq"),
+        "--endpoint",
+        f"http://analyst:{urllib.parse.quote(PASSWORD)}@127.0.0.1:{guarded.port}/query",
+    )
     assert "credentials in the URL are refused" in one_error_line(result)
     _no_secret(result, PASSWORD, urllib.parse.quote(PASSWORD))
     assert not guarded.requests
@@ -492,21 +528,32 @@ def test_a_server_that_never_answers_times_out(stores):
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)  # connections are accepted by the kernel, and nothing ever answers
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/query"
-        result = kg_process("query", str(FIXTURES / "places-in.rq"), "--endpoint", url,
-                            env={"KG_ENDPOINT_TIMEOUT": "1", "KG_ENDPOINT_RETRIES": "2"}, timeout=60)
+        result = kg_process(
+            "query",
+            str(FIXTURES / "places-in.rq"),
+            "--endpoint",
+            url,
+            env={"KG_ENDPOINT_TIMEOUT": "1", "KG_ENDPOINT_RETRIES": "2"},
+            timeout=60,
+        )
     line = one_error_line(result)
     assert "no answer within 1 s" in line and "attempts" not in line  # a slow server is not asked twice
 
 
 # --------------------------------------------------------------------------- kg serve
 
+
 class Served:
     """`kg serve` as a user starts it; the URLs it prints, parsed."""
 
     def __init__(self, *args: str) -> None:
         self.port = free_port()
-        self.process = subprocess.Popen([sys.executable, "-m", "kzlinks.cli", "serve", "--port", str(self.port), *args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kzlinks.cli", "serve", "--port", str(self.port), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines = []
         for line in self.process.stdout:
             self.lines.append(line.rstrip())
@@ -528,7 +575,9 @@ def views(tmp_path):
 
 
 def post_query(url: str, query: str, accept: str = "application/sparql-results+json") -> bytes:
-    request = urllib.request.Request(url, query.encode(), {"Content-Type": "application/sparql-query", "Accept": accept})
+    request = urllib.request.Request(
+        url, query.encode(), {"Content-Type": "application/sparql-query", "Accept": accept}
+    )
     with urllib.request.urlopen(request, timeout=30) as answer:
         return answer.read()
 
@@ -612,9 +661,18 @@ def test_kg_serve_without_a_build_says_build_first(tmp_path):
     assert "run `kg build` first" in one_error_line(kg_process("serve", "--store", str(tmp_path / "none")))
 
 
-@pytest.mark.parametrize("host, writable, warned", [
-    ("127.0.0.1", True, False), ("::1", True, False), ("localhost", True, False),
-    ("0.0.0.0", False, False), ("0.0.0.0", True, True), ("192.0.2.10", True, True), ("::", True, True)])
+@pytest.mark.parametrize(
+    "host, writable, warned",
+    [
+        ("127.0.0.1", True, False),
+        ("::1", True, False),
+        ("localhost", True, False),
+        ("0.0.0.0", False, False),
+        ("0.0.0.0", True, True),
+        ("192.0.2.10", True, True),
+        ("::", True, True),
+    ],
+)
 def test_a_writable_server_reachable_from_elsewhere_is_warned_about(host, writable, warned):
     assert (exposure_warning(host, writable) is not None) == warned
 
@@ -627,39 +685,75 @@ def test_the_query_page_runs_a_query_offline_in_a_real_browser(stores):
         pytest.skip("chromium is not installed")
     served = Served("--store", str(stores["full"]))
     try:
-        query = ("SELECT DISTINCT ?label WHERE { GRAPH ?passage { ?x <https://w3id.org/kzlinks/ontology#locatedIn> ?in }"
-                 " ?x <http://www.w3.org/2000/01/rdf-schema#label> ?label"
-                 f' FILTER(STRSTARTS(STR(?passage), "{PROJECT}00")) }} ORDER BY ?label')
+        query = (
+            "SELECT DISTINCT ?label WHERE { GRAPH ?passage { ?x <https://w3id.org/kzlinks/ontology#locatedIn> ?in }"
+            " ?x <http://www.w3.org/2000/01/rdf-schema#label> ?label"
+            f' FILTER(STRSTARTS(STR(?passage), "{PROJECT}00")) }} ORDER BY ?label'
+        )
         hash_ = urllib.parse.urlencode({"query": query, "endpoint": served.urls["SPARQL endpoint"]})
         dom = subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=15000",
-             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # no request leaves the machine
-             "--dump-dom", served.urls["query page"] + "#" + hash_],
-            capture_output=True, text=True, timeout=120).stdout
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--virtual-time-budget=15000",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # no request leaves the machine
+                "--dump-dom",
+                served.urls["query page"] + "#" + hash_,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
     finally:
         served.stop()
-    text = re.sub(r"<[^>]+>", " ", dom[dom.find('class="yasr'):])
+    text = re.sub(r"<[^>]+>", " ", dom[dom.find('class="yasr') :])
     assert "2 results" in text, text[:500]
     assert "Belgrade" in text and "Tallinn" in text
 
 
 # --------------------------------------------------------------------------- what kg derives from a URL
 
-@pytest.mark.parametrize("url, update, graph_store", [
-    ("http://h:7878/query", "http://h:7878/update", "http://h:7878/store"),        # Oxigraph
-    ("http://h:3030/kzlinks", "http://h:3030/kzlinks", "http://h:3030/kzlinks"),   # a Fuseki dataset URL
-    ("http://h:8890/sparql", "http://h:8890/sparql", None),                       # one shared URL, no graph store
-])
+
+@pytest.mark.parametrize(
+    "url, update, graph_store",
+    [
+        ("http://h:7878/query", "http://h:7878/update", "http://h:7878/store"),  # Oxigraph
+        ("http://h:3030/kzlinks", "http://h:3030/kzlinks", "http://h:3030/kzlinks"),  # a Fuseki dataset URL
+        ("http://h:8890/sparql", "http://h:8890/sparql", None),  # one shared URL, no graph store
+    ],
+)
 def test_the_update_and_graph_store_endpoints_follow_from_the_query_url(url, update, graph_store):
     from kzlinks.sparql.remote import Endpoints
+
     assert Endpoints.derive(url) == Endpoints(url, update, graph_store)
 
 
 def test_results_from_a_server_that_says_typed_literal_read_as_literals():
     from kzlinks.sparql.remote import results_from_json
-    body = json.dumps({"head": {"vars": ["n", "name"]}, "results": {"bindings": [
-        {"n": {"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "3"},
-         "name": {"type": "literal", "value": "Aktau"}}]}}).encode()
+
+    body = json.dumps(
+        {
+            "head": {"vars": ["n", "name"]},
+            "results": {
+                "bindings": [
+                    {
+                        "n": {
+                            "type": "typed-literal",
+                            "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                            "value": "3",
+                        },
+                        "name": {"type": "literal", "value": "Aktau"},
+                    }
+                ]
+            },
+        }
+    ).encode()
     row = results_from_json(body).rows[0]
-    assert (row["n"].type, row["n"].value, row["n"].datatype) == ("literal", "3", "http://www.w3.org/2001/XMLSchema#integer")
+    assert (row["n"].type, row["n"].value, row["n"].datatype) == (
+        "literal",
+        "3",
+        "http://www.w3.org/2001/XMLSchema#integer",
+    )
     assert row["name"].datatype == "http://www.w3.org/2001/XMLSchema#string"

@@ -5,6 +5,7 @@ fixtures/shacl/*.ru is a SPARQL Update that breaks a valid synthetic dataset in 
 says how); both validators run on the broken data and must find the same violations: the same focus
 nodes, paths, messages and values. The query index (default graph = union) must give the same answer too.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,14 +13,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kzlinks.ontology import ONTOLOGY_FILE
-from kzlinks.workflow import build
-from kzlinks.namespaces import DERIVED_GRAPH, ONTOLOGY_GRAPH
-from kzlinks.facts.vocabulary import parse_ontology
+from kzlinks.bench.synthetic import generate
 from kzlinks.dataset.shacl_sparql import compile_checks, violations
 from kzlinks.dataset.store import StoreDir
-from kzlinks.bench.synthetic import generate
 from kzlinks.dataset.validation import load_shapes, pyshacl_violations, to_rdflib
+from kzlinks.facts.vocabulary import parse_ontology
+from kzlinks.namespaces import DERIVED_GRAPH, ONTOLOGY_GRAPH
+from kzlinks.ontology import ONTOLOGY_FILE
+from kzlinks.workflow import build
 
 CASES = sorted((Path(__file__).parent / "fixtures" / "shacl").glob("*.ru"))
 SKIP = {ox.NamedNode(str(ONTOLOGY_GRAPH)), ox.NamedNode(str(DERIVED_GRAPH))}
@@ -44,8 +45,9 @@ def _store(quads: list[ox.Quad], update: str | None = None) -> ox.Store:
 
 
 def _both(store: ox.Store, focus: list[str] | None = None):
-    reference = pyshacl_violations(to_rdflib(q for q in store if q.graph_name not in SKIP),
-                                   parse_ontology(ONTOLOGY_FILE), focus)
+    reference = pyshacl_violations(
+        to_rdflib(q for q in store if q.graph_name not in SKIP), parse_ontology(ONTOLOGY_FILE), focus
+    )
     compiled = violations(store, compile_checks(load_shapes(), store), focus)
     return reference, compiled
 

@@ -1,16 +1,17 @@
 """`kg stats` on the packaged facts: the zero checks hold and every article is quoted nearly throughout."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyoxigraph
 from rdflib.namespace import RDF
+from support import kg
 
-from kzlinks.namespaces import GRAPH, KG, entity_iri
-from kzlinks.facts.articles import PACKAGED_SOURCES
 from kzlinks.analysis.stats import collect
 from kzlinks.dataset.store import StoreDir
-from support import kg
+from kzlinks.facts.articles import PACKAGED_SOURCES
+from kzlinks.namespaces import GRAPH, KG, entity_iri
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -5,6 +5,7 @@ click with the facts and quotes behind a node or a line, and find a node by any 
 file: and data: URLs. Screenshots go to test-artifacts/. Without Chromium and chromedriver the browser tests
 skip, except under KG_REQUIRE_BROWSER=1 (CI), where a skip would hide a broken view and they fail instead.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from support import kg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,12 +29,14 @@ ARTICLE = "003_dd8a74cf95794356.txt"
 def views(corridor_store, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("views") / "out"
     from kzlinks.cli.main import main
+
     assert main(["viz", "--store", str(corridor_store.root), "-o", str(out)]) == 0
     assert main(["viz", "ego", "Kurik", "--depth", "2", "--store", str(corridor_store.root), "-o", str(out)]) == 0
     return out
 
 
 # ---- files ----------------------------------------------------------------------------------------------
+
 
 def test_kg_viz_writes_every_view_and_lists_them_in_the_index(views):
     assert sorted(p.name for p in views.iterdir()) == sorted([*VIEWS, "ego-kuryk.html"])
@@ -58,6 +60,7 @@ def test_kg_viz_ego_rejects_an_unknown_entity(corridor_store, tmp_path, capsys):
 
 # ---- in the browser -------------------------------------------------------------------------------------
 
+
 def _browser_or_skip():
     required = os.environ.get("KG_REQUIRE_BROWSER") == "1"
     try:
@@ -69,7 +72,9 @@ def _browser_or_skip():
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
     if missing:
         if required:
-            pytest.fail(f"KG_REQUIRE_BROWSER=1 but {', '.join(missing)} missing (apt-get install chromium chromium-driver)")
+            pytest.fail(
+                f"KG_REQUIRE_BROWSER=1 but {', '.join(missing)} missing (apt-get install chromium chromium-driver)"
+            )
         pytest.skip(f"no browser: {', '.join(missing)} missing")
 
 
@@ -79,16 +84,27 @@ def browser(tmp_path_factory):
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
+
     options = Options()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                 "--window-size=1400,900", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1400,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*", "ftp://*"]})
+    driver.execute_cdp_cmd(
+        "Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*", "ftp://*"]}
+    )
     driver.set_script_timeout(30)
     yield driver
     driver.quit()
@@ -100,7 +116,7 @@ class Page:
     def __init__(self, driver, path: Path) -> None:
         self.driver = driver
         driver.get("about:blank")
-        driver.get_log("browser"), driver.get_log("performance")   # forget the start page
+        driver.get_log("browser"), driver.get_log("performance")  # forget the start page
         driver.get(path.as_uri())
         self.ready = self._wait("return window.kgReady === true || document.body.classList.contains('index')")
         self.console = driver.get_log("browser")
@@ -127,15 +143,19 @@ class Page:
         """A real mouse click at a point of the network canvas (DOM pixels from its top-left corner)."""
         from selenium.webdriver.common.action_chains import ActionChains
         from selenium.webdriver.common.by import By
+
         canvas = self.driver.find_element(By.CSS_SELECTOR, "#network canvas")
         size = canvas.size
         ActionChains(self.driver).move_to_element_with_offset(
-            canvas, int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
+            canvas, int(x - size["width"] / 2), int(y - size["height"] / 2)
+        ).click().perform()
 
     def click_node(self, label: str) -> dict:
         node = self.node_id(label)
-        point = self.js("var p = kgView.network.getPositions([arguments[0]])[arguments[0]];"
-                        "return kgView.network.canvasToDOM(p);", node)
+        point = self.js(
+            "var p = kgView.network.getPositions([arguments[0]])[arguments[0]];return kgView.network.canvasToDOM(p);",
+            node,
+        )
         self.click_at(point["x"], point["y"])
         assert self._wait(f"return document.getElementById('info').dataset.shown === {json.dumps(node)}", 10)
         return self.info()
@@ -177,11 +197,16 @@ def test_corridor_map_holds_the_ports_and_the_caspian_crossing(browser, views):
     sea = page.js("""var c = kgView.nodes.get().filter(n => n.label === 'Caspian Sea')[0].id;
         return kgView.edges.get().filter(e => e.from === c || e.to === c)
                      .map(e => [kgView.nodes.get(e.from).label, kgView.nodes.get(e.to).label, e.dashes.length > 0]);""")
-    assert {tuple(sorted(e[:2])) for e in sea} == {("Aktau", "Caspian Sea"), ("Caspian Sea", "Kuryk"),
-                                                  ("Azerbaijan", "Caspian Sea")}
+    assert {tuple(sorted(e[:2])) for e in sea} == {
+        ("Aktau", "Caspian Sea"),
+        ("Caspian Sea", "Kuryk"),
+        ("Azerbaijan", "Caspian Sea"),
+    }
     assert all(e[2] for e in sea), "sea legs are drawn dashed"
-    x = {label: page.js("return kgView.network.getPositions([arguments[0]])[arguments[0]].x", page.node_id(label))
-         for label in ("Xi'an", "Aktau", "Constanța")}
+    x = {
+        label: page.js("return kgView.network.getPositions([arguments[0]])[arguments[0]].x", page.node_id(label))
+        for label in ("Xi'an", "Aktau", "Constanța")
+    }
     assert x["Constanța"] < x["Aktau"] < x["Xi'an"], "placed by longitude, west on the left"
     ringed = page.js("return kgView.nodes.get().filter(n => n.borderWidth === 5).map(n => n.label)")
     assert set(ringed) == {"Azerbaijan", "Caspian Sea", "Georgia"}
@@ -200,15 +225,21 @@ def test_clicking_a_node_shows_its_facts_and_the_quote_behind_it(browser, views)
 def test_clicking_a_sea_leg_shows_the_leg_and_its_quote(browser, views):
     page = open_page(browser, views, "middle-corridor.html")
     a, b = page.node_id("Caspian Sea"), page.node_id("Azerbaijan")
-    middle = page.js("""var p = kgView.network.getPositions([arguments[0], arguments[1]]);
+    middle = page.js(
+        """var p = kgView.network.getPositions([arguments[0], arguments[1]]);
         var m = {x: (p[arguments[0]].x + p[arguments[1]].x) / 2, y: (p[arguments[0]].y + p[arguments[1]].y) / 2};
         kgView.network.moveTo({position: m, scale: 2.5});   // zoom in, as a reader would, to hit the line
-        return kgView.network.canvasToDOM(m);""", a, b)
+        return kgView.network.canvasToDOM(m);""",
+        a,
+        b,
+    )
     page.click_at(middle["x"], middle["y"])
     assert page._wait("return document.getElementById('info').dataset.kind === 'edge'", 10)
     card = page.info()
-    assert card["title"] == "Middle Corridor leg Aktau – Azerbaijan (across the Caspian Sea)" or \
-        card["title"] == "Middle Corridor leg Kuryk – Azerbaijan (across the Caspian Sea)"
+    assert (
+        card["title"] == "Middle Corridor leg Aktau – Azerbaijan (across the Caspian Sea)"
+        or card["title"] == "Middle Corridor leg Kuryk – Azerbaijan (across the Caspian Sea)"
+    )
     assert any("crosses" in f and "Caspian Sea" in f for f in card["facts"])
     assert any("Caspian Sea" in q for q in card["quotes"])
 
@@ -216,6 +247,7 @@ def test_clicking_a_sea_leg_shows_the_leg_and_its_quote(browser, views):
 def test_the_search_box_finds_a_node_by_another_spelling(browser, views):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+
     page = open_page(browser, views, "middle-corridor.html")
     box = browser.find_element(By.ID, "search-input")
     box.send_keys("kurik", Keys.ENTER)
@@ -230,14 +262,21 @@ def test_the_search_box_finds_a_node_by_another_spelling(browser, views):
 def test_hovering_a_node_shows_its_summary(browser, views):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+
     page = open_page(browser, views, "middle-corridor.html")
     node = page.node_id("Caspian Sea")
-    point = page.js("return kgView.network.canvasToDOM(kgView.network.getPositions([arguments[0]])[arguments[0]]);", node)
+    point = page.js(
+        "return kgView.network.canvasToDOM(kgView.network.getPositions([arguments[0]])[arguments[0]]);", node
+    )
     canvas = browser.find_element(By.CSS_SELECTOR, "#network canvas")
     ActionChains(browser).move_to_element_with_offset(
-        canvas, int(point["x"] - canvas.size["width"] / 2), int(point["y"] - canvas.size["height"] / 2)).perform()
-    assert page._wait("var t = document.querySelector('div.vis-tooltip');"
-                      "return t && t.style.visibility === 'visible' && t.textContent.indexOf('Caspian Sea') === 0", 10)
+        canvas, int(point["x"] - canvas.size["width"] / 2), int(point["y"] - canvas.size["height"] / 2)
+    ).perform()
+    assert page._wait(
+        "var t = document.querySelector('div.vis-tooltip');"
+        "return t && t.style.visibility === 'visible' && t.textContent.indexOf('Caspian Sea') === 0",
+        10,
+    )
     text = page.js("return document.querySelector('div.vis-tooltip').textContent")
     assert "water body" in text and "click for the quotes" in text
 
@@ -263,7 +302,10 @@ def test_agreement_view_shows_each_memorandum_with_its_quote(browser, views):
 def test_ego_view_centres_on_the_entity(browser, views):
     page = open_page(browser, views, "ego-kuryk.html")
     kuryk = page.node_id("Kuryk")
-    assert page.js("var p = kgView.network.getPositions([arguments[0]])[arguments[0]]; return [p.x, p.y]", kuryk) is not None
+    assert (
+        page.js("var p = kgView.network.getPositions([arguments[0]])[arguments[0]]; return [p.x, p.y]", kuryk)
+        is not None
+    )
     labels = set(page.js("return kgView.nodes.get().map(n => n.label)"))
     assert {"Kazakhstan", "Caspian Sea", "Middle Corridor leg Kuryk – Azerbaijan (across the Caspian Sea)"} <= labels
     card = page.click_node("Kuryk")
@@ -272,6 +314,7 @@ def test_ego_view_centres_on_the_entity(browser, views):
 
 def test_index_links_open_the_views_offline(browser, views):
     from selenium.webdriver.common.by import By
+
     page = open_page(browser, views, "index.html")
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#views a")]
     assert [Path(link).name for link in links] == list(VIEWS[1:])

@@ -5,23 +5,32 @@ Read with GRAPH queries, because where a triple lives says what it is: a passage
 statement (with its quote, oa:exact), the reference graph is well-known data from outside the sources,
 the derived graph is computed. A card keeps that distinction so the reader never mistakes one for another.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 
-from kzlinks.sparql.engines import Engine
-from kzlinks.namespaces import DERIVED_GRAPH, REFERENCE_GRAPH, sparql_prefixes
 from kzlinks.analysis.projections import VALUE_MARK, Entities, local_id
+from kzlinks.namespaces import DERIVED_GRAPH, REFERENCE_GRAPH, sparql_prefixes
+from kzlinks.sparql.engines import Engine
 
-CHUNK = 400                # IRIs per VALUES block
-MAX_SOURCES = 25           # quotes listed on one card
+CHUNK = 400  # IRIs per VALUES block
+MAX_SOURCES = 25  # quotes listed on one card
 MAX_FACTS = 40
-SKIPPED = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://www.w3.org/2000/01/rdf-schema#label",
-           "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#inScheme"}
+SKIPPED = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2004/02/skos/core#inScheme",
+}
 ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
-ROLE_WORDS = {"chokepoint": "chokepoint: its loss alone disconnects", "chokeLeg": "choke leg: its loss alone disconnects",
-              "minimumCutNode": "in a minimum node cut between", "minimumCutLeg": "in a minimum leg cut between"}
+ROLE_WORDS = {
+    "chokepoint": "chokepoint: its loss alone disconnects",
+    "chokeLeg": "choke leg: its loss alone disconnects",
+    "minimumCutNode": "in a minimum node cut between",
+    "minimumCutLeg": "in a minimum leg cut between",
+}
 
 
 def _rows(engine: Engine, query: str) -> list[dict[str, str]]:
@@ -35,12 +44,12 @@ def _values(iris: list[str]) -> str:
 
 def _chunks(iris: list[str]) -> Iterable[list[str]]:
     for i in range(0, len(iris), CHUNK):
-        yield iris[i:i + CHUNK]
+        yield iris[i : i + CHUNK]
 
 
 def _short(text: str, size: int = 90) -> str:
     """A source's title as a caption: some articles' first line is a whole paragraph."""
-    return text if len(text) <= size else text[:size - 1].rsplit(" ", 1)[0] + "…"
+    return text if len(text) <= size else text[: size - 1].rsplit(" ", 1)[0] + "…"
 
 
 class Cards:
@@ -49,31 +58,43 @@ class Cards:
     def __init__(self, engine: Engine, entities: Entities) -> None:
         self.engine = engine
         self.entities = entities
-        self.facts: dict[str, list[tuple[str, str, str]]] = defaultdict(list)   # s -> [(p, o, graph)]
-        self.mentions: dict[str, set[str]] = defaultdict(set)                   # entity -> passage graphs
+        self.facts: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # s -> [(p, o, graph)]
+        self.mentions: dict[str, set[str]] = defaultdict(set)  # entity -> passage graphs
         self.alts: dict[str, set[str]] = defaultdict(set)
         self.values: dict[str, str] = {}
-        self.passages = {r["g"]: r for r in _rows(engine, """
+        self.passages = {
+            r["g"]: r
+            for r in _rows(
+                engine,
+                """
             SELECT ?g ?exact ?doc ?title WHERE {
               GRAPH ?g { ?g a kg:Passage ; prov:wasDerivedFrom ?src ; oa:hasTarget/oa:hasSelector/oa:exact ?exact }
               OPTIONAL { ?src dcterms:identifier ?doc } OPTIONAL { ?src dcterms:title ?title }
-            }""")}
+            }""",
+            )
+        }
         self.derived = self._derived()
 
     def load(self, iris: Iterable[str]) -> Cards:
         wanted = sorted({i for i in iris if i not in self.facts})
         for chunk in _chunks(wanted):
             self.facts.update({i: [] for i in chunk})
-            for row in _rows(self.engine, f"""SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {_values(chunk)} }}
-                    GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN (graph:derived, graph:ontology)) }}"""):
+            for row in _rows(
+                self.engine,
+                f"""SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {_values(chunk)} }}
+                    GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN (graph:derived, graph:ontology)) }}""",
+            ):
                 if row["p"] == ALT:
                     self.alts[row["s"]].add(row["o"])
                 elif row["p"] not in SKIPPED:
                     self.facts[row["s"]].append((row["p"], row["o"], row["g"]))
                 if row["g"] in self.passages:
                     self.mentions[row["s"]].add(row["g"])
-            for row in _rows(self.engine, f"""SELECT DISTINCT ?o ?g WHERE {{ VALUES ?o {{ {_values(chunk)} }}
-                    GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN (graph:derived, graph:ontology, graph:reference)) }}"""):
+            for row in _rows(
+                self.engine,
+                f"""SELECT DISTINCT ?o ?g WHERE {{ VALUES ?o {{ {_values(chunk)} }}
+                    GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN (graph:derived, graph:ontology, graph:reference)) }}""",
+            ):
                 if row["g"] in self.passages:
                     self.mentions[row["o"]].add(row["g"])
         self._load_values()
@@ -82,28 +103,48 @@ class Cards:
     def _load_values(self) -> None:
         nodes = sorted({o for facts in self.facts.values() for _, o, _ in facts if VALUE_MARK in o} - set(self.values))
         for chunk in _chunks(nodes):
-            for row in _rows(self.engine, f"""SELECT ?v ?n ?u WHERE {{ VALUES ?v {{ {_values(chunk)} }}
-                    ?v schema:value ?n . OPTIONAL {{ ?v schema:currency|schema:unitText ?u }} }}"""):
+            for row in _rows(
+                self.engine,
+                f"""SELECT ?v ?n ?u WHERE {{ VALUES ?v {{ {_values(chunk)} }}
+                    ?v schema:value ?n . OPTIONAL {{ ?v schema:currency|schema:unitText ?u }} }}""",
+            ):
                 self.values[row["v"]] = f"{row['n']} {row.get('u', '')}".strip()
 
     def _derived(self) -> dict[str, list[list[str]]]:
         """Analysis results per entity, from the derived graph: centrality, community, cut roles."""
         out: dict[str, list[list[str]]] = defaultdict(list)
-        for row in _rows(self.engine, """SELECT ?e ?net ?rank ?b ?d WHERE { GRAPH graph:derived {
+        for row in _rows(
+            self.engine,
+            """SELECT ?e ?net ?rank ?b ?d WHERE { GRAPH graph:derived {
                 ?r kg:scoreOf ?e ; kg:inNetwork ?net ; kg:centralityRank ?rank ; kg:betweennessCentrality ?b ;
-                   kg:degreeCentrality ?d } }"""):
+                   kg:degreeCentrality ?d } }""",
+        ):
             net = self.entities.get(row["net"]).label
-            out[row["e"]].append([f"centrality in the {net}",
-                                  f"rank {row['rank']} (betweenness {float(row['b']):.3f}, degree {float(row['d']):.3f})",
-                                  "derived"])
-        for row in _rows(self.engine, """SELECT ?e ?l WHERE { GRAPH graph:derived { ?c kg:communityMember ?e ; rdfs:label ?l } }"""):
+            out[row["e"]].append(
+                [
+                    f"centrality in the {net}",
+                    f"rank {row['rank']} (betweenness {float(row['b']):.3f}, degree {float(row['d']):.3f})",
+                    "derived",
+                ]
+            )
+        for row in _rows(
+            self.engine, """SELECT ?e ?l WHERE { GRAPH graph:derived { ?c kg:communityMember ?e ; rdfs:label ?l } }"""
+        ):
             out[row["e"]].append(["community", row["l"], "derived"])
-        for row in _rows(self.engine, """SELECT ?e ?role ?a ?b WHERE { GRAPH graph:derived {
+        for row in _rows(
+            self.engine,
+            """SELECT ?e ?role ?a ?b WHERE { GRAPH graph:derived {
                 ?c ?role ?e ; kg:cutFrom ?a ; kg:cutTo ?b .
-                VALUES ?role { kg:chokepoint kg:chokeLeg kg:minimumCutNode kg:minimumCutLeg } } }"""):
+                VALUES ?role { kg:chokepoint kg:chokeLeg kg:minimumCutNode kg:minimumCutLeg } } }""",
+        ):
             words = ROLE_WORDS[local_id(row["role"])]
-            out[row["e"]].append(["cut analysis", f"{words} {self.entities.get(row['a']).label} and "
-                                                  f"{self.entities.get(row['b']).label}", "derived"])
+            out[row["e"]].append(
+                [
+                    "cut analysis",
+                    f"{words} {self.entities.get(row['a']).label} and {self.entities.get(row['b']).label}",
+                    "derived",
+                ]
+            )
         return out
 
     def roles(self, role: str) -> set[str]:
@@ -140,17 +181,31 @@ class Cards:
             merged[(self.entities.get(p).label if p.startswith("http") else p, self._value(o))].add(self._origin(g))
         facts = [[p, o, "/".join(sorted(origins))] for (p, o), origins in sorted(merged.items())][:MAX_FACTS]
         sources = self.sources(self.mentions.get(iri, ()))
-        return {"label": info.label, "type": self.entities.class_label(info.cls) if info.cls else "thing",
-                "alt": sorted(self.alts.get(iri, ())), "facts": facts + self.derived.get(iri, []),
-                "sources": sources[:MAX_SOURCES], "more_sources": max(0, len(sources) - MAX_SOURCES), "iri": iri}
+        return {
+            "label": info.label,
+            "type": self.entities.class_label(info.cls) if info.cls else "thing",
+            "alt": sorted(self.alts.get(iri, ())),
+            "facts": facts + self.derived.get(iri, []),
+            "sources": sources[:MAX_SOURCES],
+            "more_sources": max(0, len(sources) - MAX_SOURCES),
+            "iri": iri,
+        }
 
     def triple_card(self, links: list[tuple[str, str, str]]) -> dict:
         """A card for an edge that stands for stated triples: each triple, and the passages stating it."""
         facts, graphs = [], set()
         for s, p, o in links:
-            facts.append([self.entities.get(p).label, f"{self.entities.get(s).label} → {self.entities.get(o).label}", "source"])
+            facts.append(
+                [self.entities.get(p).label, f"{self.entities.get(s).label} → {self.entities.get(o).label}", "source"]
+            )
             graphs |= {g for pp, oo, g in self.facts.get(s, []) if pp == p and oo == o}
         first = links[0]
-        return {"label": f"{self.entities.get(first[0]).label} — {self.entities.get(first[2]).label}",
-                "type": "stated link", "alt": [], "facts": facts, "sources": self.sources(graphs)[:MAX_SOURCES],
-                "more_sources": 0, "iri": ""}
+        return {
+            "label": f"{self.entities.get(first[0]).label} — {self.entities.get(first[2]).label}",
+            "type": "stated link",
+            "alt": [],
+            "facts": facts,
+            "sources": self.sources(graphs)[:MAX_SOURCES],
+            "more_sources": 0,
+            "iri": "",
+        }

@@ -5,6 +5,7 @@ coordinates, and a radial tree (each connected part around its best-connected no
 for everything else. The browser may then refine a small graph with a few bounded physics steps; a large
 one is shown as laid out here, physics off.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,8 +15,8 @@ import networkx as nx
 
 Positions = dict[str, tuple[float, float]]
 PX_PER_DEGREE = 30.0
-RING = 170.0          # distance between rings of the radial layout
-MIN_GAP = 46.0        # nodes closer than this are pushed apart
+RING = 170.0  # distance between rings of the radial layout
+MIN_GAP = 46.0  # nodes closer than this are pushed apart
 COMPONENT_GAP = 120.0
 
 
@@ -48,7 +49,7 @@ def separate(pos: Positions, gap: float = MIN_GAP, rounds: int = 30) -> Position
     linear in the number of nodes."""
     pos = dict(pos)
     nodes = sorted(pos)
-    rounds = rounds if len(nodes) <= 2000 else 4   # on a big map, a few rounds settle the worst crowding
+    rounds = rounds if len(nodes) <= 2000 else 4  # on a big map, a few rounds settle the worst crowding
     for _ in range(rounds):
         grid: dict[tuple[int, int], list[str]] = defaultdict(list)
         for n in nodes:

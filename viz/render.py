@@ -7,6 +7,7 @@ uses nothing else: no request leaves the machine. Nodes and edges are handed to 
 ready-made dicts because Network.add_node/add_edge check for duplicates by scanning lists, which is
 quadratic and takes minutes at 10,000 nodes.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,19 +24,19 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 PYVIS_LIB = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
-PHYSICS_NODE_LIMIT = 300   # above this, the precomputed layout is final: physics off
+PHYSICS_NODE_LIMIT = 300  # above this, the precomputed layout is final: physics off
 
 
 @dataclass
 class View:
-    name: str                    # file stem: middle-corridor -> middle-corridor.html
+    name: str  # file stem: middle-corridor -> middle-corridor.html
     title: str
-    description: str             # one line: what the view shows (also on the index page)
+    description: str  # one line: what the view shows (also on the index page)
     nodes: list[dict] = field(default_factory=list)
     edges: list[dict] = field(default_factory=list)
-    cards: dict[str, dict] = field(default_factory=dict)      # node or edge id -> card
+    cards: dict[str, dict] = field(default_factory=dict)  # node or edge id -> card
     legend: list[dict] = field(default_factory=list)
-    physics: bool = False        # refine the precomputed layout in the browser (small graphs only)
+    physics: bool = False  # refine the precomputed layout in the browser (small graphs only)
 
     @property
     def file_name(self) -> str:
@@ -43,10 +44,12 @@ class View:
 
 
 def _assets() -> dict[str, str]:
-    return {"vis_js": (PYVIS_LIB / "vis-network.min.js").read_text(encoding="utf-8"),
-            "vis_css": (PYVIS_LIB / "vis-network.css").read_text(encoding="utf-8"),
-            "view_js": (STATIC / "view.js").read_text(encoding="utf-8"),
-            "view_css": (STATIC / "view.css").read_text(encoding="utf-8")}
+    return {
+        "vis_js": (PYVIS_LIB / "vis-network.min.js").read_text(encoding="utf-8"),
+        "vis_css": (PYVIS_LIB / "vis-network.css").read_text(encoding="utf-8"),
+        "view_js": (STATIC / "view.js").read_text(encoding="utf-8"),
+        "view_css": (STATIC / "view.css").read_text(encoding="utf-8"),
+    }
 
 
 def options(view: View) -> dict:
@@ -56,11 +59,19 @@ def options(view: View) -> dict:
     return {
         "autoResize": True,
         "layout": {"improvedLayout": False, "randomSeed": 7},
-        "physics": {"enabled": physics, "solver": "barnesHut",
-                    "barnesHut": {"gravitationalConstant": -6000, "springLength": 140, "avoidOverlap": 0.3},
-                    "stabilization": {"enabled": physics, "iterations": 150, "fit": True}},
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
-                        "multiselect": False},
+        "physics": {
+            "enabled": physics,
+            "solver": "barnesHut",
+            "barnesHut": {"gravitationalConstant": -6000, "springLength": 140, "avoidOverlap": 0.3},
+            "stabilization": {"enabled": physics, "iterations": 150, "fit": True},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+            "multiselect": False,
+        },
         "nodes": {"font": {"size": 15, "face": "sans-serif"}, "borderWidth": 1.5},
         "edges": {"smooth": False, "color": {"inherit": False}, "font": {"size": 11, "align": "middle"}},
     }
@@ -86,17 +97,33 @@ def render(view: View, views: list[View] | None = None) -> str:
     net.templateEnv = _environment()
     net.path = "view.html"
     siblings = [{"file": v.file_name, "title": v.title} for v in (views or [])]
-    net.templateEnv.globals.update(_assets(), view=view, siblings=siblings,
-                                   payload=script_json({"cards": view.cards, "legend": view.legend,
-                                                        "physics": net.options["physics"]["enabled"],
-                                                        "name": view.name}))
+    net.templateEnv.globals.update(
+        _assets(),
+        view=view,
+        siblings=siblings,
+        payload=script_json(
+            {
+                "cards": view.cards,
+                "legend": view.legend,
+                "physics": net.options["physics"]["enabled"],
+                "name": view.name,
+            }
+        ),
+    )
     return net.generate_html(name=view.file_name)
 
 
 def render_index(views: list[View], extra: list[tuple[str, str, str]] = ()) -> str:
     """The index page: every view with one line on what it shows."""
-    entries = [{"file": v.file_name, "title": v.title, "description": v.description,
-                "size": f"{len(v.nodes)} nodes, {len(v.edges)} edges"} for v in views]
+    entries = [
+        {
+            "file": v.file_name,
+            "title": v.title,
+            "description": v.description,
+            "size": f"{len(v.nodes)} nodes, {len(v.edges)} edges",
+        }
+        for v in views
+    ]
     entries += [{"file": f, "title": t, "description": d, "size": ""} for f, t, d in extra]
     template = _environment().get_template("index.html")
     return template.render(entries=entries, view_css=(STATIC / "view.css").read_text(encoding="utf-8"))

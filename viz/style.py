@@ -5,6 +5,7 @@ A node takes the style of its most specific class that has one, walking up the c
 (a StateVisit is drawn as a visit, a HeadOfStateOffice as an office), so a class added to the ontology
 later still gets a sensible look, and a reader who learnt the legend in one view can read every other.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,9 +15,9 @@ KG = "https://w3id.org/kzlinks/ontology#"
 
 @dataclass(frozen=True)
 class NodeStyle:
-    name: str     # the legend's words
+    name: str  # the legend's words
     color: str
-    shape: str    # a vis-network shape with the label outside the node
+    shape: str  # a vis-network shape with the label outside the node
 
 
 # Most specific first is not needed: lookup walks each node's own class hierarchy.

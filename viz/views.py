@@ -4,6 +4,7 @@ of one entity, and the index that lists them.
 Each view is a projection from graph.projections, laid out by viz.layout, styled by viz.style, with a card
 (viz.cards) behind every node and edge, and rendered to one offline HTML file by viz.render.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,11 +14,16 @@ from pathlib import Path
 import networkx as nx
 
 from kzlinks.analysis.algorithms import neighbourhood
-from kzlinks.sparql.engines import Engine, OxigraphEngine
-from kzlinks.analysis.projections import Entities, actor_network, agreement_network, corridor_network, entity_network, \
-    local_id
+from kzlinks.analysis.projections import (
+    Entities,
+    actor_network,
+    agreement_network,
+    corridor_network,
+    entity_network,
+    local_id,
+)
 from kzlinks.dataset.store import StoreDir
-
+from kzlinks.sparql.engines import Engine, OxigraphEngine
 from kzlinks.viz import layout
 from kzlinks.viz.cards import Cards
 from kzlinks.viz.render import View, render, render_index, write
@@ -51,8 +57,15 @@ class Builder:
         self.edge_kinds: list[str] = []
         self.marks: list[dict] = []
 
-    def node(self, iri: str, pos: tuple[float, float], size: float = 18, border: str | None = None,
-             note: str = "", font: int | None = None) -> None:
+    def node(
+        self,
+        iri: str,
+        pos: tuple[float, float],
+        size: float = 18,
+        border: str | None = None,
+        note: str = "",
+        font: int | None = None,
+    ) -> None:
         entities = self.src.entities
         info = entities.get(iri)
         cls, style = node_style(info.types, entities.supers)
@@ -61,26 +74,52 @@ class Builder:
         if note:
             card["facts"].append(["in this view", note, "derived"])
         self.view.cards[iri] = card
-        node = {"id": iri, "label": info.label, "shape": style.shape, "size": size, "x": round(pos[0], 1),
-                "y": round(pos[1], 1), "title": _hover(card), "group": cls,
-                "color": {"background": style.color, "border": border or "#333333",
-                          "highlight": {"background": style.color, "border": "#000000"},
-                          "hover": {"background": style.color, "border": "#000000"}}}
+        node = {
+            "id": iri,
+            "label": info.label,
+            "shape": style.shape,
+            "size": size,
+            "x": round(pos[0], 1),
+            "y": round(pos[1], 1),
+            "title": _hover(card),
+            "group": cls,
+            "color": {
+                "background": style.color,
+                "border": border or "#333333",
+                "highlight": {"background": style.color, "border": "#000000"},
+                "hover": {"background": style.color, "border": "#000000"},
+            },
+        }
         if border:
             node["borderWidth"] = 5
         if font:
             node["font"] = {"size": font}
         self.view.nodes.append(node)
 
-    def edge(self, eid: str, a: str, b: str, kind: str, card: dict, width_add: float = 0, color: str | None = None,
-             arrow: bool = False) -> None:
+    def edge(
+        self,
+        eid: str,
+        a: str,
+        b: str,
+        kind: str,
+        card: dict,
+        width_add: float = 0,
+        color: str | None = None,
+        arrow: bool = False,
+    ) -> None:
         style = edge_style(kind)
         if kind not in self.edge_kinds:
             self.edge_kinds.append(kind)
         self.view.cards[eid] = card
-        edge = {"id": eid, "from": a, "to": b, "width": style.width + width_add, "dashes": style.dashes,
-                "color": {"color": color or style.color, "highlight": "#000000", "hover": "#000000"},
-                "title": _hover(card)}
+        edge = {
+            "id": eid,
+            "from": a,
+            "to": b,
+            "width": style.width + width_add,
+            "dashes": style.dashes,
+            "color": {"color": color or style.color, "highlight": "#000000", "hover": "#000000"},
+            "title": _hover(card),
+        }
         if arrow:
             edge["arrows"] = {"to": {"enabled": True, "scaleFactor": 0.5}}
         self.view.edges.append(edge)
@@ -89,12 +128,21 @@ class Builder:
         self.marks.append({"kind": kind, "name": name, "color": color, **extra})
 
     def finish(self) -> View:
-        legend = [{"kind": "node", "name": s.name, "color": s.color, "shape": s.shape}
-                  for s in sorted(self.node_styles.values(), key=lambda s: s.name)]
+        legend = [
+            {"kind": "node", "name": s.name, "color": s.color, "shape": s.shape}
+            for s in sorted(self.node_styles.values(), key=lambda s: s.name)
+        ]
         for kind in self.edge_kinds:
             style = EDGE_STYLES.get(kind, edge_style(kind))
-            legend.append({"kind": "edge", "name": style.name, "color": style.color,
-                           "dashes": style.dashes or [], "width": style.width})
+            legend.append(
+                {
+                    "kind": "edge",
+                    "name": style.name,
+                    "color": style.color,
+                    "dashes": style.dashes or [],
+                    "width": style.width,
+                }
+            )
         self.view.legend = legend + self.marks
         return self.view
 
@@ -105,21 +153,28 @@ def _hover(card: dict) -> str:
     first = sorted(card["facts"], key=lambda f: ("source" not in f[2], "derived" in f[2]))  # sourced facts first
     lines += [f"{p}: {v}" for p, v, _ in first[:5]]
     count = len(card["sources"]) + card.get("more_sources", 0)
-    lines.append(f"{count} source passage{'s' if count != 1 else ''} — click for the quotes" if count
-                 else "reference or derived data only — click for details")
+    lines.append(
+        f"{count} source passage{'s' if count != 1 else ''} — click for the quotes"
+        if count
+        else "reference or derived data only — click for details"
+    )
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------------------
 
+
 def corridor_view(src: Source) -> View:
     """Corridor nodes at their reference coordinates, legs by mode, seas as crossings, chokepoints ringed."""
     graph = corridor_network(src.engine, src.entities)
     src.cards.load(list(graph.nodes) + [d["leg"] for _, _, d in graph.edges(data=True)])
-    view = View("middle-corridor", "Middle Corridor",
-                "The transport corridors on a map: cities, ports and states at their reference coordinates, legs "
-                "by mode, each sea leg through the water body it crosses, chokepoints between China and the "
-                "EU ringed in red.")
+    view = View(
+        "middle-corridor",
+        "Middle Corridor",
+        "The transport corridors on a map: cities, ports and states at their reference coordinates, legs "
+        "by mode, each sea leg through the water body it crosses, chokepoints between China and the "
+        "EU ringed in red.",
+    )
     b = Builder(src, view)
     coords = {n: (d["lat"], d["lon"]) for n, d in graph.nodes(data=True) if d.get("lat") is not None}
     pos = layout.geographic(nx.Graph(graph), coords, gap=80)
@@ -132,11 +187,23 @@ def corridor_view(src: Source) -> View:
         card = src.cards.card(d["leg"])
         a, z = (u, v) if (d["leg_from"], d["leg_to"]) != (v, u) else (v, u)
         choke = d["leg"] in choke_legs
-        b.edge(f"leg|{d['leg']}|{key[1]}", a, z, mode, card, width_add=3 if choke else 0,
-               color=CHOKEPOINT_BORDER if choke else None)
+        b.edge(
+            f"leg|{d['leg']}|{key[1]}",
+            a,
+            z,
+            mode,
+            card,
+            width_add=3 if choke else 0,
+            color=CHOKEPOINT_BORDER if choke else None,
+        )
     if choke_nodes:
-        b.mark("chokepoint: its loss alone cuts China off from the EU", "node", "#ffffff",
-               shape="dot", border=CHOKEPOINT_BORDER)
+        b.mark(
+            "chokepoint: its loss alone cuts China off from the EU",
+            "node",
+            "#ffffff",
+            shape="dot",
+            border=CHOKEPOINT_BORDER,
+        )
     if choke_legs:
         b.mark("choke leg: its loss alone cuts China off from the EU", "edge", CHOKEPOINT_BORDER, width=5, dashes=[])
     view.physics = False
@@ -147,8 +214,15 @@ def _tie_card(src: Source, a: str, b: str, ties: list[dict]) -> dict:
     graphs = set().union(*(src.cards.mentions.get(t["via"], set()) for t in ties))
     facts = [[t["kind"], f"{t['via_label']} ({t['prop']})", "source"] for t in ties]
     sources = src.cards.sources(graphs)
-    return {"label": f"{src.entities.get(a).label} — {src.entities.get(b).label}", "type": "tie between actors",
-            "alt": [], "facts": facts, "sources": sources[:25], "more_sources": max(0, len(sources) - 25), "iri": ""}
+    return {
+        "label": f"{src.entities.get(a).label} — {src.entities.get(b).label}",
+        "type": "tie between actors",
+        "alt": [],
+        "facts": facts,
+        "sources": sources[:25],
+        "more_sources": max(0, len(sources) - 25),
+        "iri": "",
+    }
 
 
 def actors_view(src: Source) -> View:
@@ -156,9 +230,12 @@ def actors_view(src: Source) -> View:
     graph = actor_network(src.engine, src.entities)
     vias = {t["via"] for _, _, d in graph.edges(data=True) for t in d["ties"]}
     src.cards.load(list(graph.nodes) + sorted(vias))
-    view = View("actors", "Actors",
-                "People, states and organisations, tied by the offices they hold, the events they take part in "
-                "and the agreements they are party to; thicker lines carry more ties.")
+    view = View(
+        "actors",
+        "Actors",
+        "People, states and organisations, tied by the offices they hold, the events they take part in "
+        "and the agreements they are party to; thicker lines carry more ties.",
+    )
     b = Builder(src, view)
     pos = layout.radial(graph)
     for node in sorted(graph):
@@ -180,9 +257,13 @@ def _link_view(src: Source, graph: nx.Graph, view: View, pos: dict, centre: str 
     src.cards.load(graph.nodes)
     b = Builder(src, view)
     for node in sorted(graph):
-        b.node(node, pos[node], size=26 if node == centre else 12 + 3 * math.sqrt(graph.degree(node)),
-               border="#000000" if node == centre else None)
-    for i, (u, v, d) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
+        b.node(
+            node,
+            pos[node],
+            size=26 if node == centre else 12 + 3 * math.sqrt(graph.degree(node)),
+            border="#000000" if node == centre else None,
+        )
+    for i, (_u, _v, d) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
         s, _, o = d["links"][0]
         b.edge(f"link|{i}", s, o, _link_kind(d["links"]), src.cards.triple_card(d["links"]), arrow=True)
     return b.finish()
@@ -191,9 +272,12 @@ def _link_view(src: Source, graph: nx.Graph, view: View, pos: dict, centre: str 
 def agreements_view(src: Source) -> View:
     """Agreements and documents with their parties, signatories, producing events, places and sectors."""
     graph = agreement_network(src.engine, src.entities)
-    view = View("agreements", "Agreements",
-                "Agreements and other documents, joined to their parties and signatories, the events that "
-                "produced them, where they were signed and the sectors they cover.")
+    view = View(
+        "agreements",
+        "Agreements",
+        "Agreements and other documents, joined to their parties and signatories, the events that "
+        "produced them, where they were signed and the sectors they cover.",
+    )
     view.physics = True
     return _link_view(src, graph, view, layout.radial(graph))
 
@@ -205,13 +289,17 @@ def ego_view(src: Source, entity: str, depth: int = 1) -> View:
     if centre not in graph:
         graph.add_node(centre, **src.entities.attrs(centre))
     label = src.entities.get(centre).label
-    view = View(f"ego-{local_id(centre)}", f"Around {label}",
-                f"Everything within {depth} link{'s' if depth != 1 else ''} of {label}, in rings by distance; "
-                f"arrows point from subject to object of the stated link.")
+    view = View(
+        f"ego-{local_id(centre)}",
+        f"Around {label}",
+        f"Everything within {depth} link{'s' if depth != 1 else ''} of {label}, in rings by distance; "
+        f"arrows point from subject to object of the stated link.",
+    )
     return _link_view(src, graph, view, layout.radial(graph, root=centre), centre=centre)
 
 
 # --------------------------------------------------------------------------------------------------------
+
 
 def main_views(src: Source, progress: Progress = lambda _: None) -> list[View]:
     views = []

@@ -5,28 +5,23 @@ The functions here take NetworkX graphs from kzlinks.analysis.projections and re
 alternatives (Aktau or Kuryk) tie exactly and are all reported, at the same position, instead of one being
 picked by floating-point noise.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 
 import networkx as nx
-import pyoxigraph
 from networkx.algorithms.community import louvain_communities
-from pyoxigraph import Literal, NamedNode, Quad
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from kzlinks.sparql.engines import OxigraphEngine
-from kzlinks.namespaces import BASE, DERIVED_GRAPH, KG, entity_iri
-from kzlinks.analysis.projections import Entities, actor_network, agreement_network, corridor_network, corridors, \
-    corridor_subgraph, local_id, side
+from kzlinks.analysis.projections import (
+    side,
+)
 
 SOURCE, TARGET = "__source__", "__target__"
-EXACT_BETWEENNESS_LIMIT = 300    # above this many nodes, betweenness is estimated from a sample (the build
-BETWEENNESS_SAMPLE = 64         # runs it on every change, so it must stay quick on big graphs)
+EXACT_BETWEENNESS_LIMIT = 300  # above this many nodes, betweenness is estimated from a sample (the build
+BETWEENNESS_SAMPLE = 64  # runs it on every change, so it must stay quick on big graphs)
 SEED = 7
 
 
@@ -34,7 +29,7 @@ SEED = 7
 class Step:
     position: int
     node: str
-    legs: tuple[str, ...]   # the legs that reach this node on some shortest route (none at the start)
+    legs: tuple[str, ...]  # the legs that reach this node on some shortest route (none at the start)
 
 
 @dataclass
@@ -54,10 +49,10 @@ class Cut:
     side_a: str
     side_b: str
     connected: bool
-    chokepoints: list[str]          # nodes whose loss alone disconnects the sides
-    choke_legs: list[str]           # legs whose loss alone disconnects the sides
-    node_cut: list[str]             # one minimum node cut (empty if the sides touch directly)
-    leg_cut: list[str]              # one minimum leg cut
+    chokepoints: list[str]  # nodes whose loss alone disconnects the sides
+    choke_legs: list[str]  # legs whose loss alone disconnects the sides
+    node_cut: list[str]  # one minimum node cut (empty if the sides touch directly)
+    leg_cut: list[str]  # one minimum leg cut
 
 
 @dataclass(frozen=True)
@@ -71,6 +66,7 @@ class Score:
 # --------------------------------------------------------------------------------------------------------
 # routes
 # --------------------------------------------------------------------------------------------------------
+
 
 def _weighted(graph: nx.MultiGraph) -> nx.Graph:
     """One edge per node pair with the lightest piece's weight and every leg that achieves it."""
@@ -127,8 +123,10 @@ def route(graph: nx.MultiGraph, start: str, end: str, corridor: str | None = Non
 # cuts
 # --------------------------------------------------------------------------------------------------------
 
+
 def _contracted(graph: nx.MultiGraph, side_a: set[str], side_b: set[str]) -> nx.Graph:
     """The network with each side merged into one terminal; edges keep the legs they stand for."""
+
     def name(n: str) -> str:
         return SOURCE if n in side_a else TARGET if n in side_b else n
 
@@ -141,7 +139,7 @@ def _contracted(graph: nx.MultiGraph, side_a: set[str], side_b: set[str]) -> nx.
         if not contracted.has_edge(a, b):
             contracted.add_edge(a, b, legs=set())
         contracted.edges[a, b]["legs"].add(data["leg"])
-    for a, b, data in contracted.edges(data=True):
+    for _, _, data in contracted.edges(data=True):
         data["capacity"] = len(data["legs"])
     return contracted
 
@@ -163,14 +161,19 @@ def cut(graph: nx.MultiGraph, side_a: str, side_b: str) -> Cut | None:
     net = _contracted(graph, a_nodes, b_nodes)
     if not nx.has_path(net, SOURCE, TARGET):
         return Cut(side_a, side_b, False, [], [], [], [])
-    points = sorted(v for v in nx.articulation_points(net)
-                    if v not in (SOURCE, TARGET) and _separates(net, remove_node=v))
-    legs = sorted(next(iter(net.edges[u, v]["legs"])) for u, v in nx.bridges(net)
-                  if net.edges[u, v]["capacity"] == 1 and _separates(net, remove_edge=(u, v)))
+    points = sorted(
+        v for v in nx.articulation_points(net) if v not in (SOURCE, TARGET) and _separates(net, remove_node=v)
+    )
+    legs = sorted(
+        next(iter(net.edges[u, v]["legs"]))
+        for u, v in nx.bridges(net)
+        if net.edges[u, v]["capacity"] == 1 and _separates(net, remove_edge=(u, v))
+    )
     node_cut = sorted(nx.minimum_node_cut(net, SOURCE, TARGET)) if not net.has_edge(SOURCE, TARGET) else []
     _, (reach, _rest) = nx.minimum_cut(net, SOURCE, TARGET, capacity="capacity")
-    leg_cut = sorted({leg for u, v, data in net.edges(data=True) if (u in reach) != (v in reach)
-                      for leg in data["legs"]})
+    leg_cut = sorted(
+        {leg for u, v, data in net.edges(data=True) if (u in reach) != (v in reach) for leg in data["legs"]}
+    )
     return Cut(side_a, side_b, True, points, legs, node_cut, leg_cut)
 
 
@@ -183,6 +186,7 @@ def articulation_points(graph: nx.Graph) -> list[str]:
 # centrality, communities, neighbourhoods
 # --------------------------------------------------------------------------------------------------------
 
+
 def centrality(graph: nx.Graph) -> list[Score]:
     """Degree and betweenness of every node, ranked; betweenness is sampled on very large networks."""
     simple = nx.Graph(graph)
@@ -190,8 +194,9 @@ def centrality(graph: nx.Graph) -> list[Score]:
         return []
     degree = nx.degree_centrality(simple)
     size = simple.number_of_nodes() + simple.number_of_edges()
-    sample = max(8, min(BETWEENNESS_SAMPLE, 200_000 // size)) if simple.number_of_nodes() > EXACT_BETWEENNESS_LIMIT \
-        else None  # bounded work: about 200,000 steps of breadth-first search
+    sample = (
+        max(8, min(BETWEENNESS_SAMPLE, 200_000 // size)) if simple.number_of_nodes() > EXACT_BETWEENNESS_LIMIT else None
+    )  # bounded work: about 200,000 steps of breadth-first search
     between = nx.betweenness_centrality(simple, k=sample, seed=SEED)
     order = sorted(simple, key=lambda n: (-between[n], -degree[n], simple.nodes[n].get("label", n), n))
     return [Score(n, degree[n], between[n], i + 1) for i, n in enumerate(order)]
@@ -214,5 +219,15 @@ def neighbourhood(graph: nx.Graph, entity: str, depth: int = 1) -> nx.Graph:
     return nx.ego_graph(graph, entity, radius=depth)
 
 
-__all__ = ["Route", "Step", "Cut", "Score", "route", "cut", "articulation_points", "centrality",
-           "communities", "neighbourhood"]
+__all__ = [
+    "Route",
+    "Step",
+    "Cut",
+    "Score",
+    "route",
+    "cut",
+    "articulation_points",
+    "centrality",
+    "communities",
+    "neighbourhood",
+]

@@ -3,6 +3,7 @@
 "Every fact in the sources" cannot be proven by a program, but a sentence that no quote touches is a
 sentence whose facts are certainly missing; listing them tells a curator where to look next.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kzlinks.namespaces import sparql_prefixes
 from kzlinks.facts.articles import PACKAGED_SOURCES, normalise
+from kzlinks.namespaces import sparql_prefixes
 
 QUOTES = """SELECT ?source ?quote WHERE {
   GRAPH ?g { ?g prov:wasDerivedFrom ?doc ; oa:hasTarget/oa:hasSelector/oa:exact ?quote }

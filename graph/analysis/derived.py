@@ -4,6 +4,7 @@ Every build writes it into the new snapshot before publishing (the pipeline call
 kzlinks.workflow passes it), so named queries (cq17, cq18) and users' own queries read routes, cuts,
 centrality and communities with SPARQL, and never a stale copy.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,16 +15,22 @@ from pyoxigraph import Literal, NamedNode, Quad
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from kzlinks.analysis.algorithms import Route, articulation_points, centrality, communities, cut, route
-from kzlinks.analysis.projections import Entities, actor_network, agreement_network, corridor_network, corridors, \
-    corridor_subgraph, local_id
+from kzlinks.analysis.projections import (
+    Entities,
+    actor_network,
+    agreement_network,
+    corridor_network,
+    corridor_subgraph,
+    corridors,
+    local_id,
+)
 from kzlinks.namespaces import BASE, DERIVED_GRAPH, KG, entity_iri
 from kzlinks.sparql.engines import OxigraphEngine
 
-
 DERIVED = BASE + "derived/"
 ACTIVITY = DERIVED + "activity/network-analysis"
-CUT_SIDES = (("china", "european-union"),)   # the cuts worth precomputing (cq18)
-MAX_ROUTE_ENDPOINTS = 40                       # above this, a corridor's routes join only its end nodes
+CUT_SIDES = (("china", "european-union"),)  # the cuts worth precomputing (cq18)
+MAX_ROUTE_ENDPOINTS = 40  # above this, a corridor's routes join only its end nodes
 Progress = Callable[[str], None]
 
 
@@ -57,8 +64,14 @@ class _Writer:
 def _header(w: _Writer) -> None:
     g = str(DERIVED_GRAPH)
     w.add(g, RDF.type, KG.DerivedData)
-    w.add(g, DCTERMS.description, Literal("Computed by kzlinks.analysis from the corridor, actor and agreement "
-                                          "networks: routes, cuts, centrality and communities. Not sourced."))
+    w.add(
+        g,
+        DCTERMS.description,
+        Literal(
+            "Computed by kzlinks.analysis from the corridor, actor and agreement "
+            "networks: routes, cuts, centrality and communities. Not sourced."
+        ),
+    )
     w.add(g, PROV.wasGeneratedBy, ACTIVITY)
     w.add(ACTIVITY, RDF.type, PROV.Activity)
     w.label(ACTIVITY, "network analysis (kzlinks.analysis)")
@@ -126,8 +139,12 @@ def _cut_quads(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
         w.add(iri, KG.cutTo, found.side_b)
         w.add(iri, KG.cutSize, _int(len(found.node_cut)))
         w.add(iri, KG.legCutSize, _int(len(found.leg_cut)))
-        for prop, items in ((KG.chokepoint, found.chokepoints), (KG.chokeLeg, found.choke_legs),
-                            (KG.minimumCutNode, found.node_cut), (KG.minimumCutLeg, found.leg_cut)):
+        for prop, items in (
+            (KG.chokepoint, found.chokepoints),
+            (KG.chokeLeg, found.choke_legs),
+            (KG.minimumCutNode, found.node_cut),
+            (KG.minimumCutLeg, found.leg_cut),
+        ):
             for item in items:
                 w.add(iri, prop, item)
         count += 1

@@ -8,6 +8,7 @@ or on a snapshot being built, and never reaches into another module's internals.
 
 Node keys are IRIs. Every node carries `label`, `cls` (the IRI of its most specific class) and `types`.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -18,10 +19,10 @@ from itertools import combinations
 
 import networkx as nx
 
-from kzlinks.sparql.engines import Engine
 from kzlinks.errors import QueryError
 from kzlinks.facts.reader import fold
 from kzlinks.namespaces import ID, KG, sparql_prefixes
+from kzlinks.sparql.engines import Engine
 
 ORIGIN = "graph/projections.py"
 VALUE_MARK = "/value/"  # amounts and quantities are value nodes of their subject, not entities
@@ -36,7 +37,7 @@ def _select(engine: Engine, body: str) -> list[dict[str, str]]:
 def local_id(iri: str) -> str:
     """`https://w3id.org/kzlinks/id/aktau` -> `aktau`; other IRIs -> their last segment."""
     if iri.startswith(str(ID)):
-        return iri[len(str(ID)):]
+        return iri[len(str(ID)) :]
     return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
@@ -44,7 +45,7 @@ def local_id(iri: str) -> str:
 class EntityInfo:
     iri: str
     label: str
-    cls: str             # most specific class IRI ("" when untyped)
+    cls: str  # most specific class IRI ("" when untyped)
     types: tuple[str, ...]
 
 
@@ -53,11 +54,17 @@ class Entities:
 
     def __init__(self, engine: Engine) -> None:
         supers: dict[str, set[str]] = defaultdict(set)
-        for row in _select(engine, "SELECT DISTINCT ?c ?s WHERE { ?c rdfs:subClassOf+ ?s . FILTER(isIRI(?c) && isIRI(?s)) }"):
+        for row in _select(
+            engine, "SELECT DISTINCT ?c ?s WHERE { ?c rdfs:subClassOf+ ?s . FILTER(isIRI(?c) && isIRI(?s)) }"
+        ):
             supers[row["c"]].add(row["s"])
         self.supers = dict(supers)
-        self.class_labels = {r["c"]: r["l"] for r in _select(
-            engine, "SELECT ?c (SAMPLE(?label) AS ?l) WHERE { ?c a owl:Class ; rdfs:label ?label } GROUP BY ?c")}
+        self.class_labels = {
+            r["c"]: r["l"]
+            for r in _select(
+                engine, "SELECT ?c (SAMPLE(?label) AS ?l) WHERE { ?c a owl:Class ; rdfs:label ?label } GROUP BY ?c"
+            )
+        }
         types: dict[str, set[str]] = defaultdict(set)
         labels: dict[str, str] = {}
         entity, term = str(ID), str(KG)
@@ -65,8 +72,11 @@ class Entities:
         for row in _select(engine, "SELECT DISTINCT ?e ?t WHERE { ?e a ?t FILTER(STRSTARTS(STR(?e), STR(id:))) }"):
             if row["t"].startswith(term):
                 types[row["e"]].add(row["t"])
-        for row in _select(engine, """SELECT DISTINCT ?e ?l WHERE { ?e rdfs:label ?l
-                                      FILTER(STRSTARTS(STR(?e), STR(id:)) || STRSTARTS(STR(?e), STR(kg:))) }"""):
+        for row in _select(
+            engine,
+            """SELECT DISTINCT ?e ?l WHERE { ?e rdfs:label ?l
+                                      FILTER(STRSTARTS(STR(?e), STR(id:)) || STRSTARTS(STR(?e), STR(kg:))) }""",
+        ):
             e = row["e"]
             if (e.startswith(entity) or e.startswith(term)) and (e not in labels or row["l"] < labels[e]):
                 labels[e] = row["l"]
@@ -122,6 +132,7 @@ def _entities(engine: Engine, entities: Entities | None) -> Entities:
 # corridor network
 # --------------------------------------------------------------------------------------------------------
 
+
 def corridor_network(engine: Engine, entities: Entities | None = None) -> nx.MultiGraph:
     """Places joined by legs; a sea leg runs through each water body it crosses, so a sea can be cut.
 
@@ -131,11 +142,14 @@ def corridor_network(engine: Engine, entities: Entities | None = None) -> nx.Mul
     """
     entities = _entities(engine, entities)
     legs: dict[str, dict] = defaultdict(lambda: {"corridors": set(), "sequence": None, "mode": None, "waters": set()})
-    for row in _select(engine, """
+    for row in _select(
+        engine,
+        """
         SELECT DISTINCT ?leg ?p ?o WHERE {
           VALUES ?p { kg:fromNode kg:toNode kg:legOf kg:sequence kg:mode kg:crosses }
           ?leg a kg:Leg ; ?p ?o .
-        }"""):
+        }""",
+    ):
         leg, key, value = legs[row["leg"]], local_id(row["p"]), row["o"]
         if key in ("fromNode", "toNode"):
             leg[key] = value
@@ -159,10 +173,21 @@ def _add_leg(graph: nx.MultiGraph, iri: str, leg: dict, entities: Entities) -> N
     for stop in stops:
         if stop not in graph:
             graph.add_node(stop, **entities.attrs(stop), water=stop in leg["waters"])
-    for piece, (u, v) in enumerate(zip(stops, stops[1:])):
-        graph.add_edge(u, v, key=(iri, piece), leg=iri, label=entities.get(iri).label, mode=leg["mode"],
-                       corridors=sorted(leg["corridors"]), sequence=leg["sequence"], weight=weight,
-                       leg_from=leg["from"], leg_to=leg["to"], crosses=sorted(leg["waters"]))
+    for piece, (u, v) in enumerate(zip(stops, stops[1:], strict=False)):
+        graph.add_edge(
+            u,
+            v,
+            key=(iri, piece),
+            leg=iri,
+            label=entities.get(iri).label,
+            mode=leg["mode"],
+            corridors=sorted(leg["corridors"]),
+            sequence=leg["sequence"],
+            weight=weight,
+            leg_from=leg["from"],
+            leg_to=leg["to"],
+            crosses=sorted(leg["waters"]),
+        )
 
 
 def _add_place_facts(engine: Engine, graph: nx.MultiGraph, entities: Entities) -> None:
@@ -212,9 +237,18 @@ def corridors(graph: nx.MultiGraph) -> list[str]:
 # actor network
 # --------------------------------------------------------------------------------------------------------
 
-TIE_FAMILIES = (("Event", "event"), ("Agreement", "agreement"), ("Document", "document"),
-                ("Relationship", "relationship"), ("Tenure", "office"), ("Office", "office"),
-                ("Initiative", "initiative"), ("Figure", "figure"), ("Route", "route"), ("Leg", "route"))
+TIE_FAMILIES = (
+    ("Event", "event"),
+    ("Agreement", "agreement"),
+    ("Document", "document"),
+    ("Relationship", "relationship"),
+    ("Tenure", "office"),
+    ("Office", "office"),
+    ("Initiative", "initiative"),
+    ("Figure", "figure"),
+    ("Route", "route"),
+    ("Leg", "route"),
+)
 
 
 def tie_family(entities: Entities, iri: str) -> str:
@@ -234,12 +268,15 @@ def actor_network(engine: Engine, entities: Entities | None = None) -> nx.Graph:
     entities = _entities(engine, entities)
     agent = str(KG.Agent)
     graph = nx.Graph(network=str(KG.actorNetwork))
-    around: dict[str, set[tuple[str, str]]] = defaultdict(set)   # thing -> {(agent, property)}
-    for row in _select(engine, """
+    around: dict[str, set[tuple[str, str]]] = defaultdict(set)  # thing -> {(agent, property)}
+    for row in _select(
+        engine,
+        """
         SELECT DISTINCT ?x ?p ?a WHERE {
           ?x ?p ?a . ?a a/rdfs:subClassOf* kg:Agent .
           FILTER(isIRI(?x) && ?p != rdf:type && STRSTARTS(STR(?x), STR(id:)))
-        }"""):
+        }""",
+    ):
         x, a = row["x"], row["a"]
         if VALUE_MARK in x:
             continue
@@ -247,8 +284,11 @@ def actor_network(engine: Engine, entities: Entities | None = None) -> nx.Graph:
             _tie(graph, entities, x, a, "link", a, local_id(row["p"]))
         else:
             around[x].add((a, local_id(row["p"])))
-    for row in _select(engine, """
-        SELECT DISTINCT ?office ?holder ?org WHERE { ?t kg:holder ?holder ; kg:office ?office . ?office kg:officeIn ?org }"""):
+    for row in _select(
+        engine,
+        """
+        SELECT DISTINCT ?office ?holder ?org WHERE { ?t kg:holder ?holder ; kg:office ?office . ?office kg:officeIn ?org }""",
+    ):
         _tie(graph, entities, row["holder"], row["org"], "office", row["office"], "holds office in")
     for x, members in around.items():
         kind = tie_family(entities, x)
@@ -278,17 +318,21 @@ def _tie(graph: nx.Graph, entities: Entities, a: str, b: str, kind: str, via: st
 # agreement network and entity network
 # --------------------------------------------------------------------------------------------------------
 
+
 def agreement_network(engine: Engine, entities: Entities | None = None) -> nx.Graph:
     """Documents (agreements first of all) joined to what they name: parties, signatories, the events that
     produced them, places and sectors. An edge keeps its `links` as (subject, property, object) triples."""
     entities = _entities(engine, entities)
     graph = nx.Graph(network=str(KG.agreementNetwork))
-    rows = _select(engine, """
+    rows = _select(
+        engine,
+        """
         SELECT DISTINCT ?s ?p ?o WHERE {
           ?doc a/rdfs:subClassOf* kg:Document .
           { ?doc ?p ?o . BIND(?doc AS ?s) } UNION { ?s ?p ?doc . BIND(?doc AS ?o) }
           FILTER(isIRI(?s) && isIRI(?o) && ?p != rdf:type && STRSTARTS(STR(?s), STR(id:)) && STRSTARTS(STR(?o), STR(id:)))
-        }""")
+        }""",
+    )
     _add_links(graph, entities, rows)
     return graph
 
@@ -297,11 +341,14 @@ def entity_network(engine: Engine, entities: Entities | None = None) -> nx.Graph
     """Every entity linked to every entity it names, for the neighbourhood of anything."""
     entities = _entities(engine, entities)
     graph = nx.Graph(network="entities")
-    rows = _select(engine, """
+    rows = _select(
+        engine,
+        """
         SELECT DISTINCT ?s ?p ?o WHERE {
           ?s ?p ?o .
           FILTER(isIRI(?o) && ?p != rdf:type && STRSTARTS(STR(?s), STR(id:)) && STRSTARTS(STR(?o), STR(id:)))
-        }""")
+        }""",
+    )
     _add_links(graph, entities, rows)
     return graph
 
@@ -322,5 +369,16 @@ def _add_links(graph: nx.Graph, entities: Entities, rows: list[dict[str, str]]) 
             data["weight"] = len(data["links"])
 
 
-__all__ = ["Entities", "EntityInfo", "corridor_network", "actor_network", "agreement_network",
-           "entity_network", "side", "corridor_subgraph", "corridors", "local_id", "tie_family"]
+__all__ = [
+    "Entities",
+    "EntityInfo",
+    "corridor_network",
+    "actor_network",
+    "agreement_network",
+    "entity_network",
+    "side",
+    "corridor_subgraph",
+    "corridors",
+    "local_id",
+    "tie_family",
+]

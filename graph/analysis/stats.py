@@ -4,6 +4,7 @@ Counts by class, by source and by named graph tell a curator what an article con
 (entities without a label, passages without a quote, entities no source mentions) must all be zero,
 and the command exits non-zero when one is not, so CI can hold the line.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,8 +12,16 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kzlinks.analysis.coverage import Coverage, coverage
-from kzlinks.namespaces import DERIVED_GRAPH, GRAPH, ID, KG, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH, sparql_prefixes
-from kzlinks.dataset.store import StoreDir
+from kzlinks.namespaces import (
+    DERIVED_GRAPH,
+    GRAPH,
+    ID,
+    KG,
+    ONTOLOGY_GRAPH,
+    REFERENCE_GRAPH,
+    SOURCES_GRAPH,
+    sparql_prefixes,
+)
 
 SPECIAL_GRAPHS = {str(ONTOLOGY_GRAPH), str(REFERENCE_GRAPH), str(SOURCES_GRAPH), str(DERIVED_GRAPH)}
 
@@ -53,7 +62,6 @@ UNSOURCED = """SELECT DISTINCT ?e ?label ?referenced WHERE {
 } ORDER BY ?e"""
 
 
-
 @dataclass
 class Stats:
     by_class: list[tuple[str, int]] = field(default_factory=list)
@@ -80,7 +88,7 @@ def _short(term) -> str:
     text = term.value
     for prefix, ns in (("kg:", str(KG)), ("graph:", str(GRAPH)), ("", str(ID))):
         if text.startswith(ns):
-            return prefix + text[len(ns):]
+            return prefix + text[len(ns) :]
     return text
 
 
@@ -94,7 +102,9 @@ def collect(store: ox.Store) -> Stats:
     stats.coverage = coverage(store)
     for entity, label, referenced in _select(store, UNSOURCED):
         name = f"{_short(entity)} ({label.value if label else 'no label'})"
-        (stats.reference_only if referenced is not None and referenced.value == "true" else stats.unsourced).append(name)
+        (stats.reference_only if referenced is not None and referenced.value == "true" else stats.unsourced).append(
+            name
+        )
     return stats
 
 
@@ -116,9 +126,11 @@ def render(stats: Stats, graphs: bool = False, unquoted: bool = False) -> str:
     if not unquoted and any(cov.unquoted for cov in stats.coverage):
         lines.append("  (`kg stats --unquoted` lists the sentences no quote touches)")
     lines.append("Checks (each must be 0):")
-    for name, items in (("entities without a label", stats.unlabelled),
-                        ("passage graphs without a quote", stats.unquoted),
-                        ("entities no source mentions", stats.unsourced)):
+    for name, items in (
+        ("entities without a label", stats.unlabelled),
+        ("passage graphs without a quote", stats.unquoted),
+        ("entities no source mentions", stats.unsourced),
+    ):
         lines.append(f"  {name:<34} {len(items)}" + (": " + ", ".join(items[:20]) if items else ""))
     if stats.reference_only:
         lines.append(f"  (reference-only entities, from well-known reference data: {', '.join(stats.reference_only)})")

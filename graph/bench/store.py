@@ -10,23 +10,19 @@ Queries run in worker processes, one per engine, so that a query that never fini
 explodes at scale) is reported as a timeout instead of hanging the benchmark, and so that each engine's
 memory is measured on its own (rdflib's memory store holds the whole graph in Python objects).
 """
+
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import multiprocessing as mp
 import os
 import resource
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from kzlinks.errors import KGError
-from kzlinks.dataset.export import atomic_write
 
 ORIGIN = "graph/bench.py"
 
@@ -42,11 +38,13 @@ def _say(message: str) -> None:
 
 # ------------------------------------------------------------------------------------------------ queries
 
+
 def _query_worker(conn, engine_name: str, store_root: str, repeat: int, slow_s: float) -> None:
     """Open one engine, then answer (query name) requests with timings until told to stop."""
+    from kzlinks.dataset.store import StoreDir
     from kzlinks.sparql.engines import open_engine
     from kzlinks.sparql.named import bind, find_query
-    from kzlinks.dataset.store import StoreDir
+
     started = time.perf_counter()
     engine = open_engine(engine_name, StoreDir(store_root))
     conn.send(("ready", time.perf_counter() - started, _rss_mb()))
@@ -85,7 +83,8 @@ class _Engine:
     def _start(self) -> None:
         parent, child = mp.get_context("spawn").Pipe()
         self.proc = mp.get_context("spawn").Process(
-            target=_query_worker, args=(child, self.name, str(self.store_root), self.repeat, self.slow_s), daemon=True)
+            target=_query_worker, args=(child, self.name, str(self.store_root), self.repeat, self.slow_s), daemon=True
+        )
         self.proc.start()
         self.conn = parent
         _, load_s, rss = self.conn.recv()
@@ -122,9 +121,12 @@ class _Engine:
 def measure_queries(store_root: Path, repeat: int, timeout: float) -> dict:
     """Median latency of every named query (default parameters) on Oxigraph and on rdflib."""
     from kzlinks.sparql.named import catalogue
+
     names = [q.name for q in catalogue()]
-    engines = {"oxigraph": _Engine("oxigraph", store_root, repeat, 1.0, timeout),
-               "rdflib": _Engine("rdflib", store_root, max(1, repeat // 3), 2.0, timeout)}
+    engines = {
+        "oxigraph": _Engine("oxigraph", store_root, repeat, 1.0, timeout),
+        "rdflib": _Engine("rdflib", store_root, max(1, repeat // 3), 2.0, timeout),
+    }
     results: dict[str, dict] = {n: {} for n in names}
     for engine_name, engine in engines.items():
         _say(f"queries on {engine_name}")
@@ -132,14 +134,26 @@ def measure_queries(store_root: Path, repeat: int, timeout: float) -> dict:
             results[name][engine_name] = engine.run(name)
             _say(f"  {name}: {_cell(results[name][engine_name])}")
         engine.stop()
-    ratios = [r["rdflib"]["median_s"] / r["oxigraph"]["median_s"] for r in results.values()
-              if r["rdflib"]["status"] == r["oxigraph"]["status"] == "ok" and r["oxigraph"]["median_s"] > 0]
+    ratios = [
+        r["rdflib"]["median_s"] / r["oxigraph"]["median_s"]
+        for r in results.values()
+        if r["rdflib"]["status"] == r["oxigraph"]["status"] == "ok" and r["oxigraph"]["median_s"] > 0
+    ]
     speedup = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else None
-    mismatched = [n for n, r in results.items() if r["rdflib"]["status"] == r["oxigraph"]["status"] == "ok"
-                  and r["rdflib"]["rows"] != r["oxigraph"]["rows"]]
-    return {"queries": results, "speedup": speedup, "compared": len(ratios), "row_count_mismatch": mismatched,
-            "rdflib_load_s": engines["rdflib"].load_s, "oxigraph_peak_mb": engines["oxigraph"].peak_mb,
-            "rdflib_peak_mb": engines["rdflib"].peak_mb}
+    mismatched = [
+        n
+        for n, r in results.items()
+        if r["rdflib"]["status"] == r["oxigraph"]["status"] == "ok" and r["rdflib"]["rows"] != r["oxigraph"]["rows"]
+    ]
+    return {
+        "queries": results,
+        "speedup": speedup,
+        "compared": len(ratios),
+        "row_count_mismatch": mismatched,
+        "rdflib_load_s": engines["rdflib"].load_s,
+        "oxigraph_peak_mb": engines["oxigraph"].peak_mb,
+        "rdflib_peak_mb": engines["rdflib"].peak_mb,
+    }
 
 
 def _cell(result: dict) -> str:
@@ -150,14 +164,16 @@ def _cell(result: dict) -> str:
 
 # ------------------------------------------------------------------------------------------ build and analysis
 
+
 def _stages(report) -> dict:
     return {k: round(v, 3) for k, v in report.timings.items()}
 
 
 def measure_builds(facts: Path, store_root: Path) -> dict:
-    from kzlinks.workflow import build
-    from kzlinks.dataset.store import StoreDir
     from kzlinks.bench.synthetic import edit_one
+    from kzlinks.dataset.store import StoreDir
+    from kzlinks.workflow import build
+
     store = StoreDir(store_root)
     _say("cold build")
     cold = build([facts], store, packaged=False, progress=_say)
@@ -168,15 +184,22 @@ def measure_builds(facts: Path, store_root: Path) -> dict:
     _say(f"incremental rebuild after editing {files[len(files) // 2].name}")
     incremental = build([facts], store, packaged=False, progress=_say)
     return {
-        "quads": cold.quads, "fact_files": cold.fact_files, "graphs": cold.graphs,
-        "build_s": cold.seconds, "build_triples_per_s": cold.quads / cold.seconds,
+        "quads": cold.quads,
+        "fact_files": cold.fact_files,
+        "graphs": cold.graphs,
+        "build_s": cold.seconds,
+        "build_triples_per_s": cold.quads / cold.seconds,
         "build_stages_s": _stages(cold),
         "build_triples_per_s_without_derive": cold.quads / (cold.seconds - cold.timings.get("derive", 0.0)),
-        "shacl_validation_s": cold.timings.get("validate"), "shacl_validator": cold.validator,
-        "noop_rebuild_s": noop.seconds, "noop_rebuilt_nothing": noop.unchanged,
-        "incremental_rebuild_s": incremental.seconds, "incremental_stages_s": _stages(incremental),
+        "shacl_validation_s": cold.timings.get("validate"),
+        "shacl_validator": cold.validator,
+        "noop_rebuild_s": noop.seconds,
+        "noop_rebuilt_nothing": noop.unchanged,
+        "incremental_rebuild_s": incremental.seconds,
+        "incremental_stages_s": _stages(incremental),
         "incremental_rebuild_s_without_derive": incremental.seconds - incremental.timings.get("derive", 0.0),
-        "incremental_graphs_written": incremental.graphs_written, "incremental_files_read": incremental.files_read,
+        "incremental_graphs_written": incremental.graphs_written,
+        "incremental_files_read": incremental.files_read,
         "incremental_validated_nodes": incremental.validated_triples,
     }
 
@@ -185,12 +208,12 @@ def measure_pyshacl(store_root: Path) -> float:
     """The reference validator on the whole graph, for comparison with the SPARQL translation."""
     from pyoxigraph import NamedNode
 
-    from kzlinks.ontology import ONTOLOGY_FILE
-
-    from kzlinks.namespaces import DERIVED_GRAPH, ONTOLOGY_GRAPH
-    from kzlinks.facts.vocabulary import parse_ontology
     from kzlinks.dataset.store import StoreDir
     from kzlinks.dataset.validation import pyshacl_violations, to_rdflib
+    from kzlinks.facts.vocabulary import parse_ontology
+    from kzlinks.namespaces import DERIVED_GRAPH, ONTOLOGY_GRAPH
+    from kzlinks.ontology import ONTOLOGY_FILE
+
     store = StoreDir(store_root).open_read()
     skip = {NamedNode(str(ONTOLOGY_GRAPH)), NamedNode(str(DERIVED_GRAPH))}
     started = time.perf_counter()
@@ -201,11 +224,13 @@ def measure_pyshacl(store_root: Path) -> float:
 def measure_analysis(store_root: Path) -> dict:
     """NetworkX projections and analysis (graph/projections.py, graph/analysis.py), if they exist."""
     try:
-        from kzlinks.analysis import algorithms as analysis; from kzlinks.analysis import projections
+        from kzlinks.analysis import algorithms as analysis
+        from kzlinks.analysis import projections
     except ImportError as exc:
         return {"projection_s": None, "analysis_s": None, "note": f"n/a ({exc})"}
-    from kzlinks.sparql.engines import OxigraphEngine
     from kzlinks.dataset.store import StoreDir
+    from kzlinks.sparql.engines import OxigraphEngine
+
     engine = OxigraphEngine.open(StoreDir(store_root))  # as `kg analyse` would: on the query index
     try:
         return _analyse(engine, projections, analysis)
@@ -215,6 +240,7 @@ def measure_analysis(store_root: Path) -> dict:
 
 def _analyse(engine, projections, analysis) -> dict:
     from kzlinks.namespaces import entity_iri
+
     started = time.perf_counter()
     entities = projections.Entities(engine)
     corridor = projections.corridor_network(engine, entities)
@@ -227,20 +253,23 @@ def _analyse(engine, projections, analysis) -> dict:
     analysis.cut(corridor, entity_iri("china"), entity_iri("european-union"))
     analysis.route(corridor, entity_iri("xian"), entity_iri("constanta"), entity_iri("middle-corridor"))
     done = time.perf_counter()
-    sizes = {n.graph.get("network", "?").rsplit("#", 1)[-1]: [n.number_of_nodes(), n.number_of_edges()]
-             for n in [corridor, *networks]}
+    sizes = {
+        n.graph.get("network", "?").rsplit("#", 1)[-1]: [n.number_of_nodes(), n.number_of_edges()]
+        for n in [corridor, *networks]
+    }
     return {"projection_s": projected - started, "analysis_s": done - projected, "networks": sizes}
 
 
 # ---------------------------------------------------------------------------------------------------- run
 
+
 def run_bench(size: int, workdir: Path, repeat: int = 9, timeout: float = 60.0, pyshacl_max: int = 150_000) -> dict:
     from kzlinks.bench.synthetic import generate
+
     started = time.perf_counter()
     _say(f"writing synthetic fact files for about {size} triples to {workdir / 'facts'}")
     generated = generate(workdir / "facts", size)
-    figures: dict = {"size_requested": size, "generate_s": time.perf_counter() - started,
-                     "cpus": os.cpu_count()}
+    figures: dict = {"size_requested": size, "generate_s": time.perf_counter() - started, "cpus": os.cpu_count()}
     figures |= measure_builds(workdir / "facts", workdir / "store")
     figures["build_peak_rss_mb"] = _rss_mb()
     if figures["quads"] <= pyshacl_max:
@@ -288,8 +317,11 @@ def table(f: dict) -> str:
     ]
     for name, r in f["queries"].items():
         ox, rd = r["oxigraph"], r["rdflib"]
-        ratio = (f"{rd['median_s'] / ox['median_s']:.0f}x" if ox["status"] == rd["status"] == "ok"
-                 and ox["median_s"] > 0 else "")
+        ratio = (
+            f"{rd['median_s'] / ox['median_s']:.0f}x"
+            if ox["status"] == rd["status"] == "ok" and ox["median_s"] > 0
+            else ""
+        )
         rows = ox.get("rows", "")
         lines.append(f"{name:36} {_ms(ox):>14} {_ms(rd):>14} {ratio:>8} {rows!s:>6}")
     if f["row_count_mismatch"]:

@@ -9,6 +9,7 @@ events), computes its derived graph, then times the real view pipeline (SPARQL p
 render) for the map view and the actor view, and, in headless Chromium with the network blocked, the time
 until the view has drawn and the time one full redraw takes (what panning and zooming cost).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,10 +25,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzlinks.analysis.derived import write_derived
-from kzlinks.sparql.engines import OxigraphEngine
-from kzlinks.namespaces import GRAPH, ID, KG, OA, SOURCE
 from kzlinks.dataset.store import StoreDir
-
+from kzlinks.namespaces import GRAPH, ID, KG, OA, SOURCE
+from kzlinks.sparql.engines import OxigraphEngine
 from kzlinks.viz.render import render, write
 from kzlinks.viz.views import Source, actors_view, corridor_view
 
@@ -83,7 +83,9 @@ def _map_graph(q: Quads, nodes: int, rng: random.Random) -> None:
     for w in range(WATERS):
         g = q.passage(f"sea-{w}", f"across Sea {w}")
         waters.append(q.entity(f"sea-{w}", "WaterBody", f"Sea {w}", g))
-    corridor = q.entity("synthetic-corridor", "TransportCorridor", "Synthetic corridor", q.passage("corridor", "the corridor"))
+    corridor = q.entity(
+        "synthetic-corridor", "TransportCorridor", "Synthetic corridor", q.passage("corridor", "the corridor")
+    )
     places.sort(key=lambda p: (p[0], p[1]))
     legs = [(places[i], places[i + 1]) for i in range(len(places) - 1)]
     legs += [(places[i], places[min(len(places) - 1, i + rng.randint(2, 6))]) for i in range(0, len(places) - 2, 3)]
@@ -108,7 +110,7 @@ def _actor_graph(q: Quads, nodes: int, rng: random.Random) -> None:
     for n in range(nodes // 2 + 1):
         g = q.passage(f"event-{n}", f"they met at event {n}")
         event = q.entity(f"event-{n}", "Meeting", f"meeting {n}", g)
-        centre = (2 * n) % nodes   # every actor takes part in at least one event
+        centre = (2 * n) % nodes  # every actor takes part in at least one event
         q.add(event, str(KG.participant), actors[centre], g)
         q.add(event, str(KG.participant), actors[(centre + 1) % nodes], g)
         for _ in range(rng.randint(0, 2)):
@@ -118,14 +120,17 @@ def _actor_graph(q: Quads, nodes: int, rng: random.Random) -> None:
 def synthetic_store(root: Path, nodes: int, kind: str, seed: int = 7) -> tuple[StoreDir, float]:
     """A store with `nodes` map places or actors, its ontology and its derived graph; returns the derive time."""
     from kzlinks.ontology import ONTOLOGY_FILE
+
     q = Quads()
     (_map_graph if kind == "map" else _actor_graph)(q, nodes, random.Random(seed))
     store_dir = StoreDir(root)
     snapshot = store_dir.new_snapshot()
     db = ox.Store(str(snapshot / "oxigraph"))
     onto = ox.NamedNode(str(GRAPH["ontology"]))
-    db.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, onto)
-                   for t in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE))
+    db.bulk_extend(
+        ox.Quad(t.subject, t.predicate, t.object, onto)
+        for t in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE)
+    )
     db.bulk_extend(q.items)
     started = time.perf_counter()
     write_derived(db)
@@ -148,11 +153,20 @@ def _browser():
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
+
     options = Options()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                 "--window-size=1400,900", f"--user-data-dir={tempfile.mkdtemp(prefix='kg-bench-')}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1400,900",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='kg-bench-')}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
     driver.execute_cdp_cmd("Network.enable", {})
@@ -192,8 +206,11 @@ def main(argv: list[str] | None = None) -> int:
                 store, derive_s = synthetic_store(work / f"{kind}-{size}", size, kind)
                 path, gen_s, count = generate(store, out, kind)
                 load_s, redraw_ms = page_load(driver, path) if driver else (math.nan, math.nan)
-                print(f"{count:>6} {kind:>7} {derive_s:>9.2f} {gen_s:>11.2f} {path.stat().st_size / 1e6:>8.1f} "
-                      f"{load_s:>7.2f} {redraw_ms:>10.1f}", flush=True)
+                print(
+                    f"{count:>6} {kind:>7} {derive_s:>9.2f} {gen_s:>11.2f} {path.stat().st_size / 1e6:>8.1f} "
+                    f"{load_s:>7.2f} {redraw_ms:>10.1f}",
+                    flush=True,
+                )
     finally:
         if driver:
             driver.quit()

@@ -5,6 +5,7 @@ at a terminal: the China–EU route and cut, the most central actors and the com
 on demand the route between any two nodes, the cut between any two sides, or the neighbourhood of any
 entity.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,12 +15,19 @@ import networkx as nx
 
 from kzlinks.analysis import algorithms as analysis
 from kzlinks.analysis.derived import CUT_SIDES
-from kzlinks.sparql.engines import OxigraphEngine
+from kzlinks.analysis.projections import (
+    Entities,
+    actor_network,
+    agreement_network,
+    corridor_network,
+    corridor_subgraph,
+    entity_network,
+    local_id,
+)
+from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import QueryError
 from kzlinks.namespaces import entity_iri
-from kzlinks.analysis.projections import Entities, actor_network, agreement_network, corridor_network, corridor_subgraph, \
-    entity_network, local_id
-from kzlinks.dataset.store import StoreDir
+from kzlinks.sparql.engines import OxigraphEngine
 
 DEFAULT_SIDES = CUT_SIDES[0]
 
@@ -65,8 +73,15 @@ def route_lines(s: Session, found: analysis.Route) -> list[str]:
         steps = [st for st in found.steps if st.position == position]
         nodes = " | ".join(f"{s.name(st.node)} ({s.kind(st.node)})" for st in steps)
         legs = sorted({leg for st in steps for leg in st.legs})
-        sea = [leg for leg in legs if any((d.get("mode") or "").endswith("#Sea") or d.get("crosses")
-                                           for _, _, d in s.corridor.edges(data=True) if d["leg"] == leg)]
+        sea = [
+            leg
+            for leg in legs
+            if any(
+                (d.get("mode") or "").endswith("#Sea") or d.get("crosses")
+                for _, _, d in s.corridor.edges(data=True)
+                if d["leg"] == leg
+            )
+        ]
         via = f"  via {', '.join(s.name(leg) for leg in legs)}" if legs else ""
         mark = "  [sea crossing]" if sea else ""
         lines.append(f"  {position:>2}  {nodes}{via}{mark}")
@@ -81,18 +96,22 @@ def cut_lines(s: Session, found: analysis.Cut) -> list[str]:
     def names(items: list[str]) -> str:
         return ", ".join(s.name(i) for i in items) or "none"
 
-    lines += [f"  chokepoints (each alone): {names(found.chokepoints)}",
-              f"  choke legs (each alone): {names(found.choke_legs)}",
-              f"  minimum node cut ({len(found.node_cut)}): {names(found.node_cut)}",
-              f"  minimum leg cut ({len(found.leg_cut)}): {names(found.leg_cut)}"]
+    lines += [
+        f"  chokepoints (each alone): {names(found.chokepoints)}",
+        f"  choke legs (each alone): {names(found.choke_legs)}",
+        f"  minimum node cut ({len(found.node_cut)}): {names(found.node_cut)}",
+        f"  minimum leg cut ({len(found.leg_cut)}): {names(found.leg_cut)}",
+    ]
     return lines
 
 
 def centrality_lines(s: Session, graph: nx.Graph, title: str, top: int) -> list[str]:
     lines = [f"most central in the {title} (betweenness, degree):"]
     for score in analysis.centrality(graph)[:top]:
-        lines.append(f"  {score.rank:>3}. {s.name(score.node)} ({s.kind(score.node)})  "
-                     f"{score.betweenness:.3f}  {score.degree:.3f}")
+        lines.append(
+            f"  {score.rank:>3}. {s.name(score.node)} ({s.kind(score.node)})  "
+            f"{score.betweenness:.3f}  {score.degree:.3f}"
+        )
     return lines
 
 
@@ -166,9 +185,13 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     """Add `kg analyse` and its sub-commands."""
     store = argparse.ArgumentParser(add_help=False)
     store.add_argument("--store", default=argparse.SUPPRESS, help="store directory (as for the other commands)")
-    p = subparsers.add_parser("analyse", parents=[common], help="routes, chokepoints, central actors, communities",
-                              description="Network analysis of the live store. Without a sub-command: the "
-                                          "China–EU route and cut, articulation points, central actors, communities.")
+    p = subparsers.add_parser(
+        "analyse",
+        parents=[common],
+        help="routes, chokepoints, central actors, communities",
+        description="Network analysis of the live store. Without a sub-command: the "
+        "China–EU route and cut, articulation points, central actors, communities.",
+    )
     p.add_argument("--top", type=int, default=10, metavar="N", help="how many actors and communities to list")
     p.set_defaults(run=cmd_summary)
     sub = p.add_subparsers(dest="analysis", metavar="ANALYSIS")

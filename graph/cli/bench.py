@@ -1,4 +1,5 @@
 """`kg bench`: the store benchmark on synthetic data, in its own folder (never the user's --store)."""
+
 from __future__ import annotations
 
 import argparse
@@ -39,6 +40,11 @@ def register(subparsers, common) -> None:
     p.add_argument("--workdir", metavar="DIR", help="where to write the fact files and store (default: a temp folder)")
     p.add_argument("--keep", action="store_true", help="keep the fact files and store afterwards")
     p.add_argument("--repeat", type=int, default=9, help="timed runs per query on Oxigraph (median; default 9)")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                   help="give up on a query run after this many seconds (default 60)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="give up on a query run after this many seconds (default 60)",
+    )
     p.set_defaults(run=cmd_bench)

@@ -4,6 +4,7 @@ Each command parses its options, calls one library function and prints the resul
 becomes one line on stderr and a non-zero exit code. Commands that live in other packages (analysis,
 views, endpoints, benchmark) register themselves through a `register(subparsers, common)` function.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,10 +13,16 @@ import os
 import sys
 from pathlib import Path
 
-from kzlinks.errors import KGError
 from kzlinks.dataset.store import DEFAULT_STORE, StoreDir
+from kzlinks.errors import KGError
 
-EXTENSIONS = ("kzlinks.cli.stats", "kzlinks.cli.analyse", "kzlinks.cli.views", "kzlinks.cli.remote", "kzlinks.cli.bench")
+EXTENSIONS = (
+    "kzlinks.cli.stats",
+    "kzlinks.cli.analyse",
+    "kzlinks.cli.views",
+    "kzlinks.cli.remote",
+    "kzlinks.cli.bench",
+)
 
 
 def _say(message: str) -> None:
@@ -24,14 +31,18 @@ def _say(message: str) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from kzlinks.workflow import build
-    report = build(args.facts, StoreDir(args.store), args.sources, full=args.full, packaged=not args.no_packaged,
-                   progress=_say)
+
+    report = build(
+        args.facts, StoreDir(args.store), args.sources, full=args.full, packaged=not args.no_packaged, progress=_say
+    )
     if report.unchanged:
         print(f"up to date: {report.graphs} graphs, {report.quads} quads, nothing rebuilt ({report.seconds:.2f} s)")
     else:
-        print(f"built {args.store}: {report.fact_files} fact files, {report.entities} entities, "
-              f"{report.statements} statements, {report.graphs} graphs ({report.graphs_written} written, "
-              f"{report.graphs_removed} removed), {report.quads} quads in {report.seconds:.2f} s")
+        print(
+            f"built {args.store}: {report.fact_files} fact files, {report.entities} entities, "
+            f"{report.statements} statements, {report.graphs} graphs ({report.graphs_written} written, "
+            f"{report.graphs_removed} removed), {report.quads} quads in {report.seconds:.2f} s"
+        )
     return 0
 
 
@@ -39,10 +50,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     from kzlinks.sparql.engines import open_engine
     from kzlinks.sparql.named import bind, find_query, parse_params
     from kzlinks.sparql.results import FORMATTERS
+
     query = find_query(args.query)
     bindings = bind(query, parse_params(args.param))
     if getattr(args, "endpoint", None):
         from kzlinks.sparql.remote import RemoteEngine
+
         engine = RemoteEngine.from_environment(args.endpoint)
     else:
         engine = open_engine(args.engine, StoreDir(args.store))
@@ -54,6 +67,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_queries(args: argparse.Namespace) -> int:
     from kzlinks.sparql.named import catalogue
+
     for query in catalogue():
         params = " ".join(f"[{p.name}={p.default or '…'}]" for p in query.params.values())
         print(f"{query.name} {params}".rstrip())
@@ -63,6 +77,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from kzlinks.dataset.export import export
+
     count = export(Path(args.output), StoreDir(args.store))
     print(f"wrote {count} quads to {args.output}")
     return 0
@@ -73,12 +88,14 @@ def cmd_all(args: argparse.Namespace) -> int:
     from kzlinks.sparql.engines import OxigraphEngine
     from kzlinks.sparql.named import bind, catalogue
     from kzlinks.sparql.results import to_table
+
     cmd_build(args)
     engine = OxigraphEngine.open(StoreDir(args.store))
     for query in catalogue():
         print(f"\n== {query.name}: {query.question}")
         print(to_table(engine.run(query.text, bind(query, {}), str(query.path))))
     from kzlinks.viz.views import write_views
+
     written = write_views(Path(args.views), StoreDir(args.store))
     print(f"\nviews: {len(written)} files in {args.views} (open {Path(args.views) / 'index.html'})")
     return 0
@@ -86,16 +103,29 @@ def cmd_all(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", default=str(DEFAULT_STORE),
-                        help="store directory (default: $KG_STORE or %(default)s)")
+    common.add_argument(
+        "--store", default=str(DEFAULT_STORE), help="store directory (default: $KG_STORE or %(default)s)"
+    )
     top = argparse.ArgumentParser(prog="kg", description="Knowledge graph of Kazakhstan's links with Europe and Asia.")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("build", parents=[common], help="check the fact files and (re)build the store")
-    p.add_argument("--facts", action="append", default=[], type=Path, metavar="PATH",
-                   help="an extra fact file or folder of *.yaml (repeatable)")
-    p.add_argument("--sources", action="append", default=[], type=Path, metavar="DIR",
-                   help="an extra folder of source articles (repeatable)")
+    p.add_argument(
+        "--facts",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PATH",
+        help="an extra fact file or folder of *.yaml (repeatable)",
+    )
+    p.add_argument(
+        "--sources",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="an extra folder of source articles (repeatable)",
+    )
     p.add_argument("--no-packaged", action="store_true", help="build only the files given with --facts")
     p.add_argument("--full", action="store_true", help="rebuild and re-validate everything")
     p.set_defaults(run=cmd_build)
@@ -105,8 +135,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a query parameter (repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph")
-    p.add_argument("--endpoint", metavar="URL", help="run against a remote SPARQL 1.1 endpoint instead of the local store "
-                   "(credentials from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc)")
+    p.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="run against a remote SPARQL 1.1 endpoint instead of the local store "
+        "(credentials from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc)",
+    )
     p.set_defaults(run=cmd_query)
 
     p = sub.add_parser("all", parents=[common], help="the main job: build, answer every named query, write the views")

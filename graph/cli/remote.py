@@ -2,6 +2,7 @@
 
 `kg query NAME --endpoint URL` lives in kzlinks.cli.main; it uses the same RemoteEngine as `kg push`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,16 +16,30 @@ CREDENTIALS_HELP = "credentials come from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from kzlinks.server.endpoint import ServeOptions, serve
-    return serve(ServeOptions(StoreDir(args.store), args.host, args.port, args.writable, args.views,
-                              args.views_port, args.timeout, args.cors))
+
+    return serve(
+        ServeOptions(
+            StoreDir(args.store),
+            args.host,
+            args.port,
+            args.writable,
+            args.views,
+            args.views_port,
+            args.timeout,
+            args.cors,
+        )
+    )
 
 
 def cmd_push(args: argparse.Namespace) -> int:
     from kzlinks.sparql.remote import RemoteEngine, public, push
+
     remote = RemoteEngine.from_environment(args.endpoint, update=args.update_endpoint, graph_store=args.graph_store)
     report = push(StoreDir(args.store), remote, via=args.via, progress=lambda m: print(m, file=sys.stderr, flush=True))
-    print(f"pushed {report.quads} quads in {report.graphs} graphs to {public(args.endpoint)} via {report.via}; "
-          f"{report.removed} old graphs removed; counts checked ({report.seconds:.2f} s)")
+    print(
+        f"pushed {report.quads} quads in {report.graphs} graphs to {public(args.endpoint)} via {report.via}; "
+        f"{report.removed} old graphs removed; counts checked ({report.seconds:.2f} s)"
+    )
     return 0
 
 
@@ -49,30 +64,55 @@ def _views_default() -> Path:
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     from kzlinks.server.endpoint import DEFAULT_PORT
+
     p = subparsers.add_parser(
-        "serve", parents=[common], help="serve the graph as a SPARQL endpoint with a query page, and the views",
+        "serve",
+        parents=[common],
+        help="serve the graph as a SPARQL endpoint with a query page, and the views",
         description="Run the Oxigraph server on the built store: SPARQL 1.1 Protocol at /query, the YASGUI "
-                    "query page at /, and the views (kg viz -o DIR) on the next port. Read-only unless --writable.")
+        "query page at /, and the views (kg viz -o DIR) on the next port. Read-only unless --writable.",
+    )
     p.add_argument("--port", type=_port, default=DEFAULT_PORT, help="SPARQL endpoint port (default %(default)s)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s: this machine only)")
-    p.add_argument("--writable", action="store_true",
-                   help="accept SPARQL Update and Graph Store writes, on a working copy discarded on exit")
-    p.add_argument("--views", type=Path, default=_views_default(), metavar="DIR",
-                   help="folder of views written by `kg viz -o DIR` (default %(default)s)")
+    p.add_argument(
+        "--writable",
+        action="store_true",
+        help="accept SPARQL Update and Graph Store writes, on a working copy discarded on exit",
+    )
+    p.add_argument(
+        "--views",
+        type=Path,
+        default=_views_default(),
+        metavar="DIR",
+        help="folder of views written by `kg viz -o DIR` (default %(default)s)",
+    )
     p.add_argument("--views-port", type=_port, metavar="PORT", help="port for the views (default: --port + 1)")
-    p.add_argument("--timeout", type=int, default=60, metavar="S", help="query time limit in seconds (default %(default)s)")
+    p.add_argument(
+        "--timeout", type=int, default=60, metavar="S", help="query time limit in seconds (default %(default)s)"
+    )
     p.add_argument("--cors", action="store_true", help="allow web pages from other origins to query the endpoint")
     p.set_defaults(run=cmd_serve)
 
     p = subparsers.add_parser(
-        "push", parents=[common], help="replace the project's graphs on a remote SPARQL server with the local store's",
+        "push",
+        parents=[common],
+        help="replace the project's graphs on a remote SPARQL server with the local store's",
         description="Load every named graph into staging graphs on the server, check them, then swap them in with "
-                    "one SPARQL Update: the remote is never half-updated, and graphs outside "
-                    "https://w3id.org/kzlinks/graph/ are left alone. " + CREDENTIALS_HELP + ".")
-    p.add_argument("--endpoint", required=True, metavar="URL",
-                   help="the SPARQL query endpoint (Oxigraph: http://HOST:7878/query; Fuseki: http://HOST:3030/DATASET)")
+        "one SPARQL Update: the remote is never half-updated, and graphs outside "
+        "https://w3id.org/kzlinks/graph/ are left alone. " + CREDENTIALS_HELP + ".",
+    )
+    p.add_argument(
+        "--endpoint",
+        required=True,
+        metavar="URL",
+        help="the SPARQL query endpoint (Oxigraph: http://HOST:7878/query; Fuseki: http://HOST:3030/DATASET)",
+    )
     p.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update endpoint, if not derived from --endpoint")
     p.add_argument("--graph-store", metavar="URL", help="Graph Store Protocol endpoint, if not derived from --endpoint")
-    p.add_argument("--via", choices=("auto", "gsp", "update"), default="auto",
-                   help="load with the Graph Store Protocol, SPARQL Update, or the first that works (default)")
+    p.add_argument(
+        "--via",
+        choices=("auto", "gsp", "update"),
+        default="auto",
+        help="load with the Graph Store Protocol, SPARQL Update, or the first that works (default)",
+    )
     p.set_defaults(run=cmd_push)

@@ -1,4 +1,5 @@
 """`kg stats`: counts by class, source and graph, and the zero checks (exit 1 when one fails)."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,9 +1,10 @@
 """`kg viz`: write the network views (and open them), the neighbourhood of one entity, or time them.
 
-    kg viz [-o DIR] [--open]                 index.html, middle-corridor.html, actors.html, agreements.html
-    kg viz ego ENTITY [--depth N] [-o DIR]   ego-ENTITY.html
-    kg viz bench [--sizes 1000 10000]        generation and page-load times on synthetic graphs
+kg viz [-o DIR] [--open]                 index.html, middle-corridor.html, actors.html, agreements.html
+kg viz ego ENTITY [--depth N] [-o DIR]   ego-ENTITY.html
+kg viz bench [--sizes 1000 10000]        generation and page-load times on synthetic graphs
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,6 +27,7 @@ def _open(path: Path) -> None:
 
 def cmd_views(args: argparse.Namespace) -> int:
     from kzlinks.viz.views import write_views
+
     paths = write_views(Path(args.output), StoreDir(args.store), progress=_say)
     for path in paths:
         print(path)
@@ -36,6 +38,7 @@ def cmd_views(args: argparse.Namespace) -> int:
 
 def cmd_ego(args: argparse.Namespace) -> int:
     from kzlinks.viz.views import write_ego
+
     path = write_ego(Path(args.output), args.entity, args.depth, StoreDir(args.store))
     print(path)
     if args.open:
@@ -45,6 +48,7 @@ def cmd_ego(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from kzlinks.bench.views import main as bench_main
+
     return bench_main(["--sizes", *map(str, args.sizes)] + (["--no-browser"] if args.no_browser else []))
 
 
@@ -53,13 +57,23 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     store = argparse.ArgumentParser(add_help=False)
     store.add_argument("--store", default=argparse.SUPPRESS, help="store directory (as for the other commands)")
     output = argparse.ArgumentParser(add_help=False)
-    output.add_argument("-o", "--output", default=argparse.SUPPRESS, metavar="DIR",
-                        help=f"folder to write into (default: ./{DEFAULT_DIR})")
+    output.add_argument(
+        "-o",
+        "--output",
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help=f"folder to write into (default: ./{DEFAULT_DIR})",
+    )
     output.add_argument("--open", action="store_true", default=argparse.SUPPRESS, help="open the result in the browser")
-    p = subparsers.add_parser("viz", parents=[common], help="write the interactive network views (offline HTML)",
-                              description="Write self-contained HTML network views that open offline.")
-    p.add_argument("-o", "--output", default=str(DEFAULT_DIR), metavar="DIR",
-                   help="folder to write into (default: %(default)s)")
+    p = subparsers.add_parser(
+        "viz",
+        parents=[common],
+        help="write the interactive network views (offline HTML)",
+        description="Write self-contained HTML network views that open offline.",
+    )
+    p.add_argument(
+        "-o", "--output", default=str(DEFAULT_DIR), metavar="DIR", help="folder to write into (default: %(default)s)"
+    )
     p.add_argument("--open", action="store_true", help="open index.html in the browser")
     p.set_defaults(run=cmd_views)
     sub = p.add_subparsers(dest="view", metavar="VIEW")

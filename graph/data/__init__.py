@@ -1,6 +1,7 @@
 """The packaged data: fact files (facts/, with FORMAT.md), the articles they quote (sources/) and the
 well-known reference data (reference/). Read through importlib.resources, so an installed wheel finds them
 as well as an editable checkout does."""
+
 from importlib.resources import files
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """`kg export`: the whole dataset in the format the file's extension names, written atomically."""
+
 from __future__ import annotations
 
 import os
@@ -7,9 +8,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import KGError
 from kzlinks.namespaces import PREFIXES
-from kzlinks.dataset.store import StoreDir
 
 DATASET_FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}
 UNION_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}

@@ -4,6 +4,7 @@ Each passage graph describes itself (it is a kg:Passage, prov:wasDerivedFrom its
 oa:TextQuoteSelector holding the verbatim quote), so a graph can be copied, replaced or deleted as a
 unit and still say where it came from.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,10 +16,10 @@ from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode, Quad
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from kzlinks.facts.reader import Amount, EntityInfo, FactFile, Literal, Quote, Reference, fold
 from kzlinks.facts.articles import normalise
-from kzlinks.namespaces import GRAPH, ID, KG, OA, SCHEMA, SOURCES_GRAPH, source_iri
+from kzlinks.facts.reader import Amount, EntityInfo, FactFile, Literal, Quote, Reference, fold
 from kzlinks.facts.vocabulary import OntologyIndex
+from kzlinks.namespaces import GRAPH, ID, KG, OA, SCHEMA, SOURCES_GRAPH, source_iri
 
 GraphQuads = dict[str, list[Quad]]
 
@@ -75,20 +76,27 @@ def _passage_quads(graph: str, facts: FactFile, quote: Quote) -> list[Quad]:
     ]
 
 
-def _value_quads(subject: NamedNode, prop: NamedNode, value, g: NamedNode,
-                 entities: dict[str, EntityInfo], index: OntologyIndex) -> list[Quad]:
+def _value_quads(
+    subject: NamedNode, prop: NamedNode, value, g: NamedNode, entities: dict[str, EntityInfo], index: OntologyIndex
+) -> list[Quad]:
     if isinstance(value, Reference):
         target = _entity(value.id) if value.id in entities else _term(str(index.individuals[value.id]))
         return [Quad(subject, prop, target, g)]
     if isinstance(value, Literal):
         return [Quad(subject, prop, lit(value.lexical, value.datatype), g)]
-    kind, unit_prop, unit = ((SCHEMA.MonetaryAmount, SCHEMA.currency, value.currency) if isinstance(value, Amount)
-                             else (KG.Quantity, SCHEMA.unitText, value.unit))
+    kind, unit_prop, unit = (
+        (SCHEMA.MonetaryAmount, SCHEMA.currency, value.currency)
+        if isinstance(value, Amount)
+        else (KG.Quantity, SCHEMA.unitText, value.unit)
+    )
     digest = hashlib.sha1(f"{prop.value}|{value.value}|{unit}".encode()).hexdigest()[:10]
     node = N(f"{subject.value}/value/{digest}")
-    return [Quad(subject, prop, node, g), Quad(node, _TYPE, _term(str(kind)), g),
-            Quad(node, _term(str(SCHEMA.value)), lit(value.value, XSD.decimal), g),
-            Quad(node, _term(str(unit_prop)), lit(unit), g)]
+    return [
+        Quad(subject, prop, node, g),
+        Quad(node, _TYPE, _term(str(kind)), g),
+        Quad(node, _term(str(SCHEMA.value)), lit(value.value, XSD.decimal), g),
+        Quad(node, _term(str(unit_prop)), lit(unit), g),
+    ]
 
 
 def _entity_quads(info: EntityInfo, alts: Iterable[str], g: NamedNode) -> list[Quad]:
@@ -97,8 +105,7 @@ def _entity_quads(info: EntityInfo, alts: Iterable[str], g: NamedNode) -> list[Q
     quads.append(Quad(subject, _LABEL, lit(info.label, lang="en"), g))
     quads += [Quad(subject, _ALT, lit(alt, lang="en"), g) for alt in alts]
     if _SECTOR in info.types:
-        quads += [Quad(subject, _PREF_LABEL, lit(info.label, lang="en"), g),
-                  Quad(subject, _IN_SCHEME, _SECTORS, g)]
+        quads += [Quad(subject, _PREF_LABEL, lit(info.label, lang="en"), g), Quad(subject, _IN_SCHEME, _SECTORS, g)]
     return quads
 
 
@@ -121,8 +128,9 @@ def map_fact_file(facts: FactFile, entities: dict[str, EntityInfo], index: Ontol
         g = open_graph(statement.quote)
         subject = _entity(statement.subject)
         for assertion in statement.assertions:
-            graphs[g.value] += _value_quads(subject, _term(str(assertion.prop.iri)), assertion.value, g, entities,
-                                            index)
+            graphs[g.value] += _value_quads(
+                subject, _term(str(assertion.prop.iri)), assertion.value, g, entities, index
+            )
     return {iri: _dedupe(quads) for iri, quads in graphs.items()}
 
 
@@ -136,8 +144,10 @@ def source_quads(files: list[FactFile]) -> list[Quad]:
     quads = []
     for source in {f.source.name: f.source for f in files}.values():
         doc = N(source_iri(source.name))
-        quads += [Quad(doc, _TYPE, N(KG.SourceDocument), g),
-                  Quad(doc, N(DCTERMS.identifier), lit(source.name), g),
-                  Quad(doc, N(DCTERMS.title), lit(source.title), g),
-                  Quad(doc, _LABEL, lit(source.name), g)]
+        quads += [
+            Quad(doc, _TYPE, N(KG.SourceDocument), g),
+            Quad(doc, N(DCTERMS.identifier), lit(source.name), g),
+            Quad(doc, N(DCTERMS.title), lit(source.title), g),
+            Quad(doc, _LABEL, lit(source.name), g),
+        ]
     return _dedupe(quads)

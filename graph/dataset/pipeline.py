@@ -8,6 +8,7 @@ graph/queryindex.py) is written first and validated before it is published: a wh
 pyshacl, the reference validator; a big graph, or the subjects of changed graphs, with the shapes compiled
 to SPARQL on Oxigraph (graph/shacl_sparql.py), which takes seconds where pyshacl would take minutes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,22 +20,21 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat
 
-from kzlinks.ontology import ONTOLOGY_FILE, SHAPES_FILE
-
 from kzlinks.data import PACKAGED_FACTS
 from kzlinks.dataset import queryindex
-from kzlinks.errors import FactFileError, KGError, StoreError
-from kzlinks.facts.cache import Entry, FactCache, context_key, digest_bytes
-from kzlinks.facts.reader import FactFile, read_fact_file, resolve
 from kzlinks.dataset.mapping import GraphQuads, map_fact_file, source_quads
-from kzlinks.namespaces import DERIVED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
-from kzlinks.facts.vocabulary import OntologyIndex, load_index, parse_ontology
 from kzlinks.dataset.reference import read_reference, reference_files
 from kzlinks.dataset.store import Manifest, StoreDir
 from kzlinks.dataset.validation import check, check_store, to_rdflib
+from kzlinks.errors import FactFileError, KGError, StoreError
+from kzlinks.facts.cache import Entry, FactCache, context_key, digest_bytes
+from kzlinks.facts.reader import FactFile, resolve
+from kzlinks.facts.vocabulary import OntologyIndex, load_index, parse_ontology
+from kzlinks.namespaces import DERIVED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
+from kzlinks.ontology import ONTOLOGY_FILE, SHAPES_FILE
 
 PYSHACL_MAX_QUADS = 20_000  # pyshacl checks whole builds up to this size; bigger ones and re-checks, SPARQL
-BULK_LOAD_MIN = 50_000      # writes of more quads than this go through Oxigraph's bulk loader
+BULK_LOAD_MIN = 50_000  # writes of more quads than this go through Oxigraph's bulk loader
 Progress = Callable[[str], None]
 Derive = Callable[[pyoxigraph.Store, Progress], Iterable[Quad]]  # query index in, derived-graph quads out
 
@@ -51,10 +51,10 @@ class BuildReport:
     validated_triples: int
     seconds: float
     snapshot: Path | None
-    files_read: int = 0                  # fact files parsed and checked (not served from the cache)
-    graphs_validated: int = 0            # graphs whose subjects were validated (all of them on a full check)
+    files_read: int = 0  # fact files parsed and checked (not served from the cache)
+    graphs_validated: int = 0  # graphs whose subjects were validated (all of them on a full check)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: read, map, write, validate, ...
-    validator: str = ""                  # "pyshacl" or "sparql" (graph/shacl_sparql.py); "" if nothing was checked
+    validator: str = ""  # "pyshacl" or "sparql" (graph/shacl_sparql.py); "" if nothing was checked
 
     @property
     def unchanged(self) -> bool:
@@ -105,19 +105,23 @@ def _blank_free(q: Quad) -> str:
 def _shared_graphs(files: list[FactFile], entities: dict, index: OntologyIndex) -> GraphQuads:
     """The graphs no single fact file owns: sources, reference data (may add entities), the ontology."""
     onto = NamedNode(str(ONTOLOGY_GRAPH))
-    return {str(SOURCES_GRAPH): source_quads(files),
-            str(REFERENCE_GRAPH): read_reference(reference_files(), entities, index),
-            str(ONTOLOGY_GRAPH): [Quad(t.subject, t.predicate, t.object, onto)
-                                  for t in pyoxigraph.parse(path=str(ONTOLOGY_FILE), format=RdfFormat.TURTLE)]}
+    return {
+        str(SOURCES_GRAPH): source_quads(files),
+        str(REFERENCE_GRAPH): read_reference(reference_files(), entities, index),
+        str(ONTOLOGY_GRAPH): [
+            Quad(t.subject, t.predicate, t.object, onto)
+            for t in pyoxigraph.parse(path=str(ONTOLOGY_FILE), format=RdfFormat.TURTLE)
+        ],
+    }
 
 
 @dataclass
 class _Mapped:
-    quads: GraphQuads = field(default_factory=dict)      # only the graphs mapped in this build
+    quads: GraphQuads = field(default_factory=dict)  # only the graphs mapped in this build
     digests: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
-    triples: set[str] = field(default_factory=set)      # every distinct triple mapped, as N-Triples
-    blank: list[Quad] = field(default_factory=list)     # quads with blank nodes: a parser would rename them
+    triples: set[str] = field(default_factory=set)  # every distinct triple mapped, as N-Triples
+    blank: list[Quad] = field(default_factory=list)  # quads with blank nodes: a parser would rename them
 
     def add(self, iri: str, quads: list[Quad], blank_free: bool = False) -> None:
         """`blank_free`: the mapping mints only IRIs, so its graphs skip the per-quad blank node test."""
@@ -175,9 +179,15 @@ class _Clock:
         self.last = now
 
 
-def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, source_dirs: Iterable[Path] = (),
-          full: bool = False, packaged: bool = True, progress: Progress = lambda _: None,
-          derive: Derive | None = None) -> BuildReport:
+def build(
+    extra_facts: Iterable[Path] = (),
+    store: StoreDir | None = None,
+    source_dirs: Iterable[Path] = (),
+    full: bool = False,
+    packaged: bool = True,
+    progress: Progress = lambda _: None,
+    derive: Derive | None = None,
+) -> BuildReport:
     """Build (or incrementally update) the store; on any error the live store is left as it was."""
     started, clock = time.perf_counter(), _Clock()
     store = store or StoreDir()
@@ -203,14 +213,26 @@ def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, sourc
     changed = {iri for iri, d in mapped.digests.items() if old is None or old.graphs.get(iri) != d}
     removed = set(old.graphs) - set(mapped.digests) if old else set()
     recheck = old is None or str(ONTOLOGY_GRAPH) in changed or old.inputs.get(str(SHAPES_FILE)) != shapes_digest
-    report = BuildReport(len(entries), len(entities), sum(len(s.statements) for s in summaries),
-                         len(mapped.digests), len(changed), len(removed), sum(mapped.counts.values()), 0, 0.0,
-                         None, sum(1 for e in entries if e.fresh), 0, clock.timings)
+    report = BuildReport(
+        len(entries),
+        len(entities),
+        sum(len(s.statements) for s in summaries),
+        len(mapped.digests),
+        len(changed),
+        len(removed),
+        sum(mapped.counts.values()),
+        0,
+        0.0,
+        None,
+        sum(1 for e in entries if e.fresh),
+        0,
+        clock.timings,
+    )
     if old is not None and not changed and not removed and not recheck:
         progress("nothing changed")
         report.seconds = time.perf_counter() - started
         return report
-    inputs = {str(p): e.summary.digest for p, e in zip(paths, entries)}
+    inputs = {str(p): e.summary.digest for p, e in zip(paths, entries, strict=False)}
     inputs[str(SHAPES_FILE)] = shapes_digest
     progress(f"validating {len(mapped.digests) if recheck else len(changed)} of {len(mapped.digests)} graphs")
     snapshot = store.new_snapshot()
@@ -221,8 +243,7 @@ def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, sourc
         keep_derived = old is not None and not recheck
         db, stale = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
         replaced = changed | removed | (set() if keep_derived else {str(DERIVED_GRAPH)})
-        query_index = _index(store, snapshot, db, replaced if old is not None else None, mapped.triples,
-                             mapped.blank)
+        query_index = _index(store, snapshot, db, replaced if old is not None else None, mapped.triples, mapped.blank)
         clock.lap("write")
         focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
         checked, report.validator = _validate(db, query_index, report.quads, entities, focus)
@@ -248,8 +269,14 @@ def build(extra_facts: Iterable[Path] = (), store: StoreDir | None = None, sourc
     return report
 
 
-def _index(store: StoreDir, snapshot: Path, db: pyoxigraph.Store, replaced: set[str] | None,
-           triples: set[str], blank: list[Quad]) -> pyoxigraph.Store:
+def _index(
+    store: StoreDir,
+    snapshot: Path,
+    db: pyoxigraph.Store,
+    replaced: set[str] | None,
+    triples: set[str],
+    blank: list[Quad],
+) -> pyoxigraph.Store:
     """The new snapshot's query index: the live one updated graph by graph, or a new one (from the triples
     just mapped when that is every graph, else read back from the dataset)."""
     target = snapshot / queryindex.INDEX_DIR
@@ -285,8 +312,9 @@ def _focus_nodes(quads: GraphQuads, changed: set[str], stale: set[str]) -> list[
     return sorted(stale | {q.subject.value for iri in changed for q in quads[iri] if isinstance(q.subject, NamedNode)})
 
 
-def _validate(db: pyoxigraph.Store, index: pyoxigraph.Store, size: int, entities: dict,
-              focus: list[str] | None) -> tuple[int, str]:
+def _validate(
+    db: pyoxigraph.Store, index: pyoxigraph.Store, size: int, entities: dict, focus: list[str] | None
+) -> tuple[int, str]:
     if focus is None and size <= PYSHACL_MAX_QUADS:  # pyshacl's focus_nodes skip nested shapes' values
         skip = {NamedNode(str(ONTOLOGY_GRAPH)), NamedNode(str(DERIVED_GRAPH))}
         data = to_rdflib(q for q in db if q.graph_name not in skip)
@@ -294,8 +322,15 @@ def _validate(db: pyoxigraph.Store, index: pyoxigraph.Store, size: int, entities
     return check_store(index, entities, focus, exclude=(str(DERIVED_GRAPH),), union=False), "sparql"
 
 
-def _write(store: StoreDir, snapshot: Path, quads: GraphQuads, changed: set[str], removed: set[str],
-           incremental: bool, keep_derived: bool) -> tuple[pyoxigraph.Store, set[str]]:
+def _write(
+    store: StoreDir,
+    snapshot: Path,
+    quads: GraphQuads,
+    changed: set[str],
+    removed: set[str],
+    incremental: bool,
+    keep_derived: bool,
+) -> tuple[pyoxigraph.Store, set[str]]:
     """Write the new snapshot: a hard-linked copy of the live one with the changed graphs replaced, or
     everything afresh. Returns the open store and the subjects the replaced graphs used to describe."""
     target = snapshot / "oxigraph"
@@ -306,8 +341,11 @@ def _write(store: StoreDir, snapshot: Path, quads: GraphQuads, changed: set[str]
     if incremental:
         for iri in sorted(changed | removed):
             graph = NamedNode(iri)
-            stale |= {q.subject.value for q in db.quads_for_pattern(None, None, None, graph)
-                      if isinstance(q.subject, NamedNode)}
+            stale |= {
+                q.subject.value
+                for q in db.quads_for_pattern(None, None, None, graph)
+                if isinstance(q.subject, NamedNode)
+            }
             db.remove_graph(graph)
         if not keep_derived:
             db.remove_graph(NamedNode(str(DERIVED_GRAPH)))  # recomputed from the new data after validation
@@ -315,7 +353,7 @@ def _write(store: StoreDir, snapshot: Path, quads: GraphQuads, changed: set[str]
     if len(new) > BULK_LOAD_MIN:
         db.bulk_extend(new)  # no transaction, sorted runs ingested at once: fast for big loads
     else:
-        db.extend(new)       # one transaction: the bulk loader's fixed cost is about a second
+        db.extend(new)  # one transaction: the bulk loader's fixed cost is about a second
     return db, stale
 
 

@@ -9,6 +9,7 @@ dataset to start with) plus each distinct triple once in the default graph; quer
 answer exactly as over the union, with set semantics, as the SPARQL spec and rdflib do. An incremental
 build updates the index graph by graph instead of rebuilding it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -26,8 +27,9 @@ def _to_default(quads: Iterable[Quad]) -> Iterable[Quad]:
     return (Quad(q.subject, q.predicate, q.object, default) for q in quads)
 
 
-def create(dataset: pyoxigraph.Store, target: Path,
-           mapped: tuple[Iterable[str], list[Quad]] | None = None) -> pyoxigraph.Store:
+def create(
+    dataset: pyoxigraph.Store, target: Path, mapped: tuple[Iterable[str], list[Quad]] | None = None
+) -> pyoxigraph.Store:
     """A new index from a dataset store: its checkpoint plus the union in the default graph. `mapped`, if
     given, is every triple of the dataset: those without blank nodes as N-Triples lines (no final dot),
     which Oxigraph parses about twice as fast as it takes a Python object per quad, and the quads with
@@ -60,9 +62,11 @@ def replace_graphs(index: pyoxigraph.Store, dataset: pyoxigraph.Store, replaced:
         return
     names = ", ".join(f"<{iri}>" for iri in graphs)
     # one update, run inside Oxigraph: a triple leaves the default graph when no other named graph has it
-    index.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?replaced {{ {names.replace(',', '')} }} "
-                 f"GRAPH ?replaced {{ ?s ?p ?o }} "
-                 f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other NOT IN ({names})) }} }}")
+    index.update(
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?replaced {{ {names.replace(',', '')} }} "
+        f"GRAPH ?replaced {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other NOT IN ({names})) }} }}"
+    )
     for iri in graphs:
         index.remove_graph(NamedNode(iri))
     new = [q for iri in graphs for q in dataset.quads_for_pattern(None, None, None, NamedNode(iri))]
@@ -78,8 +82,9 @@ def apply_delta(index: pyoxigraph.Store, gone: Iterable[Quad], added: Iterable[Q
     default = DefaultGraph()
     for quad in gone:
         index.remove(quad)
-        if not any(q.graph_name != default for q in index.quads_for_pattern(quad.subject, quad.predicate,
-                                                                            quad.object, None)):
+        if not any(
+            q.graph_name != default for q in index.quads_for_pattern(quad.subject, quad.predicate, quad.object, None)
+        ):
             index.remove(Quad(quad.subject, quad.predicate, quad.object, default))
     index.extend(added + list(_to_default(added)))
 

@@ -3,6 +3,7 @@
 It is read like a fact file but needs no quotes, and it lands in its own named graph marked
 kg:ReferenceData, so a sourced answer and a looked-up one are never confused.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,14 +11,13 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Quad
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from kzlinks.errors import FactFileError
-from kzlinks.facts.reader import ID_PATTERN, EntityInfo, Reference, _Reader
 from kzlinks.data import PACKAGED_REFERENCE
 from kzlinks.dataset.mapping import N, _value_quads, lit
-from kzlinks.namespaces import KG, REFERENCE_GRAPH, entity_iri
+from kzlinks.errors import FactFileError
+from kzlinks.facts.reader import ID_PATTERN, EntityInfo, Reference, _Reader
 from kzlinks.facts.vocabulary import OntologyIndex
 from kzlinks.facts.yamlfile import Located, load_located
-
+from kzlinks.namespaces import KG, REFERENCE_GRAPH, entity_iri
 
 
 def reference_files() -> list[Path]:
@@ -27,8 +27,10 @@ def reference_files() -> list[Path]:
 def read_reference(paths: list[Path], entities: dict[str, EntityInfo], index: OntologyIndex) -> list[Quad]:
     """Quads of the reference graph; adds reference-only entities (Bulgaria, Romania) to `entities`."""
     g = N(REFERENCE_GRAPH)
-    quads = [Quad(g, N(RDF.type), N(KG.ReferenceData), g),
-             Quad(g, N(DCTERMS.description), lit("Well-known reference data from outside the sources."), g)]
+    quads = [
+        Quad(g, N(RDF.type), N(KG.ReferenceData), g),
+        Quad(g, N(DCTERMS.description), lit("Well-known reference data from outside the sources."), g),
+    ]
     pending: list[tuple[_Reader, Located, str]] = []
     for path in paths:
         reader = _Reader(path, index, ())
@@ -45,8 +47,9 @@ def read_reference(paths: list[Path], entities: dict[str, EntityInfo], index: On
     return list(dict.fromkeys(quads))
 
 
-def _declare(reader: _Reader, node: Located, entity_id: str, entities: dict[str, EntityInfo],
-             index: OntologyIndex, g: NamedNode) -> list[Quad]:
+def _declare(
+    reader: _Reader, node: Located, entity_id: str, entities: dict[str, EntityInfo], index: OntologyIndex, g: NamedNode
+) -> list[Quad]:
     fields = node.value
     if entity_id in entities:
         return []
@@ -62,8 +65,9 @@ def _declare(reader: _Reader, node: Located, entity_id: str, entities: dict[str,
     return [Quad(subject, N(RDF.type), N(cls), g), Quad(subject, N(RDFS.label), lit(label, lang="en"), g)]
 
 
-def _properties(reader: _Reader, node: Located, entity_id: str, entities: dict[str, EntityInfo],
-                index: OntologyIndex, g: NamedNode) -> list[Quad]:
+def _properties(
+    reader: _Reader, node: Located, entity_id: str, entities: dict[str, EntityInfo], index: OntologyIndex, g: NamedNode
+) -> list[Quad]:
     quads = []
     subject = N(entity_iri(entity_id))
     for key, value_node in node.value.items():
@@ -74,7 +78,11 @@ def _properties(reader: _Reader, node: Located, entity_id: str, entities: dict[s
             raise reader.fail(f"unknown property '{key}'", value_node, entity_id)
         value = reader.value(prop, key, value_node, entity_id)
         if isinstance(value, Reference) and value.id not in entities and value.id not in index.individuals:
-            raise FactFileError(f"'{key}' refers to '{value.id}', which is not declared",
-                                file=reader.path, line=value_node.line, item=entity_id)
+            raise FactFileError(
+                f"'{key}' refers to '{value.id}', which is not declared",
+                file=reader.path,
+                line=value_node.line,
+                item=entity_id,
+            )
         quads += _value_quads(subject, N(prop.iri), value, g, entities, index)
     return quads

@@ -7,6 +7,7 @@ nodes, and Oxigraph answers them in seconds. Anything it cannot compile raises U
 falls back to pyshacl, which stays the reference validator (tests/test_validation_equivalence.py checks both
 report the same violations).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -23,15 +24,48 @@ from kzlinks.namespaces import SH
 
 # XSD types whose ill-formed literals pyshacl rejects (rdflib does not check the g* types), tested here with
 # a cast, which Oxigraph refuses for an ill-formed lexical form.
-CASTABLE = {XSD[t] for t in ("boolean", "integer", "decimal", "float", "double", "date", "dateTime", "time",
-                             "duration")}
-VALUE_CONSTRAINTS = (SH["class"], SH.datatype, SH.nodeKind, SH.pattern, SH["in"], SH["or"], SH["and"], SH["not"],
-                     SH.node, SH.minLength, SH.maxLength, SH.minInclusive, SH.maxInclusive, SH.minExclusive,
-                     SH.maxExclusive)
-KNOWN = set(VALUE_CONSTRAINTS) | {SH.path, SH.minCount, SH.maxCount, SH.hasValue, SH.message, SH.property,
-                                  SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.flags,
-                                  SH.severity, SH.deactivated, SH.name, SH.description, SH.order, SH.group,
-                                  RDF.type, RDFS.comment, RDFS.label}
+CASTABLE = {
+    XSD[t] for t in ("boolean", "integer", "decimal", "float", "double", "date", "dateTime", "time", "duration")
+}
+VALUE_CONSTRAINTS = (
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH.pattern,
+    SH["in"],
+    SH["or"],
+    SH["and"],
+    SH["not"],
+    SH.node,
+    SH.minLength,
+    SH.maxLength,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+)
+KNOWN = set(VALUE_CONSTRAINTS) | {
+    SH.path,
+    SH.minCount,
+    SH.maxCount,
+    SH.hasValue,
+    SH.message,
+    SH.property,
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.flags,
+    SH.severity,
+    SH.deactivated,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    RDF.type,
+    RDFS.comment,
+    RDFS.label,
+}
 COMPARISONS = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 
 
@@ -59,7 +93,7 @@ def ordered(found) -> list[Violation]:
 
 @dataclass(frozen=True)
 class Check:
-    query: str          # SELECT ?this ?value ... with a {FOCUS} placeholder for restricting focus nodes
+    query: str  # SELECT ?this ?value ... with a {FOCUS} placeholder for restricting focus nodes
     path: str | None
     message: str
 
@@ -115,7 +149,7 @@ class Compiler:
         for shape in self.g.subjects(RDF.type, SH.NodeShape):
             if (shape, RDF.type, RDFS.Class) in self.g:
                 raise Unsupported("implicit class targets")
-        for s, p, _ in self.g:
+        for _s, p, _ in self.g:
             if str(p).startswith(str(SH)) and p not in KNOWN:
                 raise Unsupported(f"SHACL feature {p}")
         return shapes
@@ -151,8 +185,12 @@ class Compiler:
             return f"<{node}>"
         if (node, RDF.first, None) in self.g:
             return "/".join(self.path(step) for step in self.items(node))
-        for prop, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"), (SH.oneOrMorePath, "{}+"),
-                          (SH.zeroOrOnePath, "{}?")):
+        for prop, fmt in (
+            (SH.inversePath, "^{}"),
+            (SH.zeroOrMorePath, "{}*"),
+            (SH.oneOrMorePath, "{}+"),
+            (SH.zeroOrOnePath, "{}?"),
+        ):
             inner = self.one(node, prop)
             if inner is not None:
                 return fmt.format(f"({self.path(inner)})")
@@ -171,8 +209,9 @@ class Compiler:
         return f"{subject} {self.path(node)} {obj} ."
 
     def _node_checks(self, shape, target: str) -> list[Check]:
-        conditions = [self.value_condition(shape, c, o, "?this") for c in VALUE_CONSTRAINTS
-                      for o in self.g.objects(shape, c)]
+        conditions = [
+            self.value_condition(shape, c, o, "?this") for c in VALUE_CONSTRAINTS for o in self.g.objects(shape, c)
+        ]
         if not conditions:
             return []
         message = self._message(shape) or "node does not conform to the shape"
@@ -193,14 +232,18 @@ class Compiler:
         minimum, maximum = self.one(prop, SH.minCount), self.one(prop, SH.maxCount)
         if minimum is not None and int(minimum) > 0:
             # MINUS is one anti-join; NOT EXISTS re-evaluates a path per focus node and is quadratic
-            query = (f"SELECT DISTINCT ?this WHERE {{ {head} MINUS {{ {{FOCUS}} {step('?x')} }} }}"
-                     if int(minimum) == 1 else
-                     f"SELECT ?this WHERE {{ {head} OPTIONAL {{ {step('?x')} }} }} GROUP BY ?this "
-                     f"HAVING (COUNT(DISTINCT ?x) < {int(minimum)})")
+            query = (
+                f"SELECT DISTINCT ?this WHERE {{ {head} MINUS {{ {{FOCUS}} {step('?x')} }} }}"
+                if int(minimum) == 1
+                else f"SELECT ?this WHERE {{ {head} OPTIONAL {{ {step('?x')} }} }} GROUP BY ?this "
+                f"HAVING (COUNT(DISTINCT ?x) < {int(minimum)})"
+            )
             checks.append(Check(query, iri, message or f"Less than {minimum} values"))
         if maximum is not None:
-            query = (f"SELECT ?this WHERE {{ {head} {step('?x')} }} GROUP BY ?this "
-                     f"HAVING (COUNT(DISTINCT ?x) > {int(maximum)})")
+            query = (
+                f"SELECT ?this WHERE {{ {head} {step('?x')} }} GROUP BY ?this "
+                f"HAVING (COUNT(DISTINCT ?x) > {int(maximum)})"
+            )
             checks.append(Check(query, iri, message or f"More than {maximum} values"))
         for value in self.g.objects(prop, SH.hasValue):
             query = f"SELECT DISTINCT ?this WHERE {{ {head} MINUS {{ {{FOCUS}} {step(_sparql(value))} }} }}"
@@ -222,9 +265,14 @@ class Compiler:
             well_formed = f" && COALESCE(isLiteral(<{obj}>(STR({v}))), false)" if obj in CASTABLE else ""
             return f"(isLiteral({v}) && datatype({v}) = <{obj}>{well_formed})"
         if constraint == SH.nodeKind:
-            kinds = {SH.IRI: f"isIRI({v})", SH.BlankNode: f"isBlank({v})", SH.Literal: f"isLiteral({v})",
-                     SH.BlankNodeOrIRI: f"!isLiteral({v})", SH.BlankNodeOrLiteral: f"!isIRI({v})",
-                     SH.IRIOrLiteral: f"!isBlank({v})"}
+            kinds = {
+                SH.IRI: f"isIRI({v})",
+                SH.BlankNode: f"isBlank({v})",
+                SH.Literal: f"isLiteral({v})",
+                SH.BlankNodeOrIRI: f"!isLiteral({v})",
+                SH.BlankNodeOrLiteral: f"!isIRI({v})",
+                SH.IRIOrLiteral: f"!isBlank({v})",
+            }
             return kinds[obj]
         if constraint == SH.pattern:
             flags = self.one(shape, SH.flags)
@@ -268,9 +316,12 @@ class Compiler:
         if maximum is not None:
             if int(maximum) > 1:
                 raise Unsupported("sh:maxCount above 1 inside a nested shape")
-            parts.append(f"NOT EXISTS {{ {self.pattern(path_node, v, w)} }}" if int(maximum) == 0 else
-                         f"NOT EXISTS {{ {self.pattern(path_node, v, w)} {self.pattern(path_node, v, w2)} "
-                         f"FILTER({w} != {w2}) }}")
+            parts.append(
+                f"NOT EXISTS {{ {self.pattern(path_node, v, w)} }}"
+                if int(maximum) == 0
+                else f"NOT EXISTS {{ {self.pattern(path_node, v, w)} {self.pattern(path_node, v, w2)} "
+                f"FILTER({w} != {w2}) }}"
+            )
         for value in self.g.objects(shape, SH.hasValue):
             parts.append(f"EXISTS {{ {self.pattern(path_node, v, _sparql(value))} }}")
         for constraint in VALUE_CONSTRAINTS:
@@ -286,10 +337,12 @@ def _closure(store: ox.Store, union: bool):
 
     def closure(cls) -> list[str]:
         if cls not in cache:
-            rows = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}",
-                               use_default_graph_as_union=union)
+            rows = store.query(
+                f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}", use_default_graph_as_union=union
+            )
             cache[cls] = sorted({row["c"].value for row in rows if isinstance(row["c"], ox.NamedNode)} | {str(cls)})
         return cache[cls]
+
     return closure
 
 
@@ -304,8 +357,9 @@ def _term_text(term) -> str | None:
     return None if term is None else term.value
 
 
-def violations(store: ox.Store, checks: list[Check], focus: Iterable[str] | None = None,
-               union: bool = True) -> list[Violation]:
+def violations(
+    store: ox.Store, checks: list[Check], focus: Iterable[str] | None = None, union: bool = True
+) -> list[Violation]:
     """Run the checks on the union of the store's graphs, only for `focus` nodes if given."""
     restrict = ""
     if focus is not None:

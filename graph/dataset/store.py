@@ -5,6 +5,7 @@ live one and swaps the link in one rename, so a failed or interrupted build leav
 in place and answering queries. Each snapshot keeps a manifest of which fact file made which graphs
 and a digest per graph, which is what incremental builds diff against.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,8 @@ KEEP_SNAPSHOTS = 2
 class Manifest:
     """What a snapshot holds: per-graph digests and per-input-file digests."""
 
-    graphs: dict[str, str] = field(default_factory=dict)      # graph IRI -> digest of its quads
-    inputs: dict[str, str] = field(default_factory=dict)      # input file -> sha256
+    graphs: dict[str, str] = field(default_factory=dict)  # graph IRI -> digest of its quads
+    inputs: dict[str, str] = field(default_factory=dict)  # input file -> sha256
     built_at: float = 0.0
     quads: int = 0
 
@@ -99,7 +100,8 @@ class StoreDir:
 
     def _prune(self, keep: Path) -> None:
         """Keep the new snapshot and the one before it (a reader may still have it open)."""
-        others = sorted((p for p in (self.root / "snapshots").iterdir() if p != keep),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in others[KEEP_SNAPSHOTS - 1:]:
+        others = sorted(
+            (p for p in (self.root / "snapshots").iterdir() if p != keep), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+        for old in others[KEEP_SNAPSHOTS - 1 :]:
             shutil.rmtree(old, ignore_errors=True)

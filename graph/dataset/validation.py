@@ -3,6 +3,7 @@
 A violation is reported against the fact file and line that declared the offending entity, because the
 curator fixes YAML, not RDF.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -15,12 +16,11 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from kzlinks.ontology import SHAPES_FILE
-
+from kzlinks.dataset.shacl_sparql import Unsupported, Violation, compile_checks, ordered, violations
 from kzlinks.errors import OntologyError, ValidationError
 from kzlinks.facts.reader import EntityInfo
 from kzlinks.namespaces import ID, SH
-from kzlinks.dataset.shacl_sparql import Unsupported, Violation, compile_checks, ordered, violations
+from kzlinks.ontology import SHAPES_FILE
 
 
 @lru_cache(maxsize=2)
@@ -58,9 +58,14 @@ def pyshacl_violations(data: Graph, ontology: Graph, focus: list[str] | None = N
     """The reference validator: pyshacl on an rdflib graph (slow on big graphs, exact on every feature)."""
     for triple in ontology:  # all of it, individuals included: pyshacl's ont_graph mixes in only axioms
         data.add(triple)
-    conforms, results_graph, _ = validate(data, shacl_graph=load_shapes(), inference="none",
-                                          advanced=True, allow_warnings=True,
-                                          focus_nodes=[URIRef(f) for f in focus] if focus is not None else None)
+    conforms, results_graph, _ = validate(
+        data,
+        shacl_graph=load_shapes(),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        focus_nodes=[URIRef(f) for f in focus] if focus is not None else None,
+    )
     if conforms:
         return []
     found = set()
@@ -69,15 +74,24 @@ def pyshacl_violations(data: Graph, ontology: Graph, focus: list[str] | None = N
             continue
         path = results_graph.value(result, SH.resultPath)
         value = results_graph.value(result, SH.value)
-        found.add(Violation(str(results_graph.value(result, SH.focusNode)),
-                            str(path) if isinstance(path, URIRef) else None,
-                            str(results_graph.value(result, SH.resultMessage) or "violates a shape"),
-                            None if value is None else str(value)))
+        found.add(
+            Violation(
+                str(results_graph.value(result, SH.focusNode)),
+                str(path) if isinstance(path, URIRef) else None,
+                str(results_graph.value(result, SH.resultMessage) or "violates a shape"),
+                None if value is None else str(value),
+            )
+        )
     return ordered(found)
 
 
-def check_store(store: pyoxigraph.Store, entities: dict[str, EntityInfo], focus: list[str] | None = None,
-                exclude: Iterable[str] = (), union: bool = True) -> int:
+def check_store(
+    store: pyoxigraph.Store,
+    entities: dict[str, EntityInfo],
+    focus: list[str] | None = None,
+    exclude: Iterable[str] = (),
+    union: bool = True,
+) -> int:
     """Validate the union of a store's graphs with the shapes compiled to SPARQL (fast at any size); fall
     back to pyshacl if the shapes use a feature the compiler does not translate. `union` is False for a
     query index (graph/queryindex.py), whose default graph already is the union."""
@@ -101,15 +115,16 @@ def report(found: list[Violation], entities: dict[str, EntityInfo]) -> None:
     more = f" (and {len(found) - 1} more violations)" if len(found) > 1 else ""
     where = _where(first.focus, entities)
     detail = f"SHACL: {first.message}" + (f" [{_short(URIRef(first.path))}]" if first.path else "") + more
-    raise ValidationError(detail, file=where[0] if where else None, line=where[1] if where else None,
-                          item=_short(URIRef(first.focus)))
+    raise ValidationError(
+        detail, file=where[0] if where else None, line=where[1] if where else None, item=_short(URIRef(first.focus))
+    )
 
 
 def _where(focus, entities: dict[str, EntityInfo]) -> tuple[Path, int] | None:
     text = str(focus)
     if not text.startswith(str(ID)):
         return None
-    entity_id = text[len(str(ID)):].split("/", 1)[0]
+    entity_id = text[len(str(ID)) :].split("/", 1)[0]
     info = entities.get(entity_id)
     return info.where if info else None
 
@@ -120,5 +135,5 @@ def _short(term) -> str:
     text = str(term)
     for sep in ("#", "/"):
         if sep in text:
-            return text.rsplit(sep, 1)[-1] if not text.startswith(str(ID)) else text[len(str(ID)):]
+            return text.rsplit(sep, 1)[-1] if not text.startswith(str(ID)) else text[len(str(ID)) :]
     return text

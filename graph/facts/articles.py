@@ -4,6 +4,7 @@ Quotes are compared with whitespace runs collapsed (articles wrap lines; YAML fo
 else normalised: a quote is verbatim or it is not. When it is not, the error shows where the quote
 stops matching, because a curator's typo is usually one character.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,9 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from kzlinks.data import PACKAGED_SOURCES
 from kzlinks.errors import FactFileError, QuoteNotFoundError
 
-from kzlinks.data import PACKAGED_SOURCES
 _SPACE = re.compile(r"\s+")
 
 
@@ -47,7 +48,7 @@ class SourceText:
         at = self.text.find(wanted)
         if at < 0 or not wanted:
             raise QuoteNotFoundError(self._why_missing(wanted))
-        return at, self.text[max(0, at - 32):at], self.text[at + len(wanted):at + len(wanted) + 32]
+        return at, self.text[max(0, at - 32) : at], self.text[at + len(wanted) : at + len(wanted) + 32]
 
     def _why_missing(self, wanted: str) -> str:
         if not wanted:
@@ -60,11 +61,13 @@ class SourceText:
             else:
                 high = mid - 1
         if low < 12:
-            return f"quote not found in {self.name}: \"{_clip(wanted)}\""
+            return f'quote not found in {self.name}: "{_clip(wanted)}"'
         at = self.text.find(wanted[:low])
-        return (f"quote not found in {self.name}: it matches up to \"…{wanted[max(0, low - 20):low]}\", "
-                f"then the quote has \"{wanted[low:low + 20]}\" where the source has "
-                f"\"{self.text[at + low:at + low + 20]}\"")
+        return (
+            f'quote not found in {self.name}: it matches up to "…{wanted[max(0, low - 20) : low]}", '
+            f'then the quote has "{wanted[low : low + 20]}" where the source has '
+            f'"{self.text[at + low : at + low + 20]}"'
+        )
 
 
 def _clip(text: str, size: int = 60) -> str:

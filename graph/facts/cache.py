@@ -8,6 +8,7 @@ that every build loads, and the digests of the graphs the file mapped to, per "c
 and labels of the entities it declares), so an unchanged file in an unchanged context is neither read nor
 mapped at all; one whose context changed is read again and mapped. Entries are content-addressed and written atomically, so a failed build never leaves a wrong one.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,9 +18,9 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kzlinks.facts.articles import PACKAGED_SOURCES
 from kzlinks.facts.reader import EntityInfo, FactFile, FileSummary, read_fact_file, summarise
 from kzlinks.facts.vocabulary import OntologyIndex
-from kzlinks.facts.articles import PACKAGED_SOURCES
 
 FORMAT = 6  # bump whenever FactFile, the mapping or the graph digest change meaning
 
@@ -40,8 +41,8 @@ class Entry:
     summary: FileSummary
     graphs: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)  # context -> iri -> (digest, n)
     facts: FactFile | None = None
-    stored: bool = False     # the cache holds this entry as it is now
-    fresh: bool = False      # read from its YAML in this build, not served from the cache
+    stored: bool = False  # the cache holds this entry as it is now
+    fresh: bool = False  # read from its YAML in this build, not served from the cache
 
 
 def digest_bytes(data: bytes) -> str:
@@ -73,7 +74,7 @@ class FactCache:
         self._source_digests: dict[Path, str] = {}
 
     def key(self, path: Path, raw: bytes) -> str:
-        return digest_bytes(f"{FORMAT}\n{path}\n{self.ontology_digest}\n".encode("utf-8") + raw)
+        return digest_bytes(f"{FORMAT}\n{path}\n{self.ontology_digest}\n".encode() + raw)
 
     def read(self, path: Path, index: OntologyIndex) -> Entry:
         """The checked facts of one file: from the cache if its entry is still valid, else read afresh."""
@@ -91,8 +92,9 @@ class FactCache:
     def _checked(self, path: Path, index: OntologyIndex) -> FactFile:
         facts = read_fact_file(path, index, self.source_dirs)
         source = facts.source
-        return replace(facts, source=SourceRef(source.path, source.name, source.title,
-                                               self._source_digest(source.path)))
+        return replace(
+            facts, source=SourceRef(source.path, source.name, source.title, self._source_digest(source.path))
+        )
 
     def full(self, entry: Entry, index: OntologyIndex) -> FactFile:
         """The checked facts, for mapping: only a file whose context changed needs them again, and reading
@@ -132,8 +134,11 @@ class FactCache:
 
     def _source_current(self, fact_file: Path, source: SourceRef) -> bool:
         """The article the entry was checked against is still the one found first, with the same text."""
-        for candidate in (fact_file.parent / source.name, PACKAGED_SOURCES / source.name,
-                          *(d / source.name for d in self.source_dirs)):
+        for candidate in (
+            fact_file.parent / source.name,
+            PACKAGED_SOURCES / source.name,
+            *(d / source.name for d in self.source_dirs),
+        ):
             if candidate.is_file():
                 resolved = candidate.resolve()
                 return resolved == source.path and self._source_digest(resolved) == source.digest

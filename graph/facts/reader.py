@@ -5,22 +5,23 @@ unknown classes or properties, values that do not fit a property's range, imposs
 without a currency, quotes that are not in the article, duplicate or conflicting ids, and references to
 entities no loaded file declares.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kzlinks.errors import FactFileError, QuoteNotFoundError
-from kzlinks.facts.vocabulary import AMOUNT_RANGE, DATE_RANGE, QUANTITY_RANGE, OntologyIndex, PropertyInfo
 from kzlinks.facts.articles import SourceText, find_source, normalise
+from kzlinks.facts.vocabulary import AMOUNT_RANGE, DATE_RANGE, QUANTITY_RANGE, OntologyIndex, PropertyInfo
 from kzlinks.facts.yamlfile import Located, load_located
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -145,7 +146,9 @@ class _Reader:
         for node in self.items(root, "entities"):
             entity = self.entity(node)
             if entity.id in seen:
-                raise self.fail(f"duplicate id '{entity.id}' (first declared on line {seen[entity.id]})", node, entity.id)
+                raise self.fail(
+                    f"duplicate id '{entity.id}' (first declared on line {seen[entity.id]})", node, entity.id
+                )
             seen[entity.id] = node.line
             facts.entities.append(entity)
         facts.statements = [self.statement(node) for node in self.items(root, "statements")]
@@ -190,8 +193,9 @@ class _Reader:
             raise self.fail(f"id '{entity_id}' must be lower case letters, digits and hyphens", fields["id"], entity_id)
         for key in fields:
             if key not in ENTITY_KEYS:
-                raise self.fail(f"unknown entity key '{key}' (expected {', '.join(sorted(ENTITY_KEYS))})",
-                                fields[key], entity_id)
+                raise self.fail(
+                    f"unknown entity key '{key}' (expected {', '.join(sorted(ENTITY_KEYS))})", fields[key], entity_id
+                )
         if "quote" not in fields:
             raise self.fail("entity without 'quote': say where the source names it", node, entity_id)
         types = []
@@ -203,7 +207,7 @@ class _Reader:
                 types.append(self.index.classes[name])
         quotes = [self.quote(q, entity_id) for q in self.texts(fields["quote"], "quote")]
         alts = [a.value.strip() for a in self.texts(fields["alt"], "alt")] if "alt" in fields else []
-        for alt_node, alt in zip(self.texts(fields["alt"], "alt") if alts else [], alts):
+        for alt_node, alt in zip(self.texts(fields["alt"], "alt") if alts else [], alts, strict=False):
             if not any(fold(normalise(alt)) in fold(q.text) for q in quotes):
                 raise self.fail(f"alt label '{alt}' does not appear in the entity's quote", alt_node, entity_id)
         label = self.text(fields["label"], "label") if "label" in fields else None
@@ -235,8 +239,11 @@ class _Reader:
     def value(self, prop: PropertyInfo, key: str, node: Located, subject: str) -> Value:
         rng = prop.range
         if rng == AMOUNT_RANGE:
-            return Amount(*self.structured(node, key, subject, "currency", CURRENCY_PATTERN,
-                                           "an ISO 4217 code such as EUR or USD"))
+            return Amount(
+                *self.structured(
+                    node, key, subject, "currency", CURRENCY_PATTERN, "an ISO 4217 code such as EUR or USD"
+                )
+            )
         if rng == QUANTITY_RANGE:
             return Quantity(*self.structured(node, key, subject, "unit", None, "text"))
         if not isinstance(node.value, str):
@@ -304,9 +311,9 @@ class EntityInfo:
     superclasses: set[URIRef] = field(default_factory=set)
 
 
-Decl = tuple[str, tuple[str, ...], str | None, int]              # id, class IRIs, label, line
-Ref = tuple[str, str, str, int]                                   # property name, range IRI, entity id, line
-StatementRefs = tuple[str, int, list[Ref]]                        # subject, line, entity references
+Decl = tuple[str, tuple[str, ...], str | None, int]  # id, class IRIs, label, line
+Ref = tuple[str, str, str, int]  # property name, range IRI, entity id, line
+StatementRefs = tuple[str, int, list[Ref]]  # subject, line, entity references
 
 
 @dataclass
@@ -326,8 +333,14 @@ def summarise(facts: FactFile | FileSummary) -> FileSummary:
     if isinstance(facts, FileSummary):
         return facts
     decls = [(d.id, tuple(str(t) for t in d.types), d.label, d.line) for d in facts.entities]
-    statements = [(s.subject, s.line, [(a.name, str(a.prop.range), a.value.id, a.line) for a in s.assertions
-                                       if isinstance(a.value, Reference)]) for s in facts.statements]
+    statements = [
+        (
+            s.subject,
+            s.line,
+            [(a.name, str(a.prop.range), a.value.id, a.line) for a in s.assertions if isinstance(a.value, Reference)],
+        )
+        for s in facts.statements
+    ]
     return FileSummary(facts.path, facts.source, facts.digest, decls, statements)
 
 
@@ -343,7 +356,9 @@ def resolve(files: list[FactFile | FileSummary], index: OntologyIndex) -> dict[s
     for info in entities.values():
         if not info.types or not info.label:
             missing = "type" if not info.types else "label"
-            raise FactFileError(f"entity is never given a {missing}", file=info.where[0], line=info.where[1], item=info.id)
+            raise FactFileError(
+                f"entity is never given a {missing}", file=info.where[0], line=info.where[1], item=info.id
+            )
         for cls in info.types:
             info.superclasses |= supers.of(cls)
     classes = {entity_id: supers.as_text(info.superclasses) for entity_id, info in entities.items()}
@@ -394,11 +409,17 @@ def _merge(entities: dict[str, EntityInfo], declared: dict[str, set[str]], decl:
     if types and info.types and set(types) != declared[entity_id]:
         raise FactFileError(
             f"type conflicts with the declaration in {info.where[0].name}:{info.where[1]}",
-            file=path, line=line, item=entity_id)
+            file=path,
+            line=line,
+            item=entity_id,
+        )
     if label and info.label and label != info.label:
         raise FactFileError(
             f"label '{label}' conflicts with '{info.label}' in {info.where[0].name}:{info.where[1]}",
-            file=path, line=line, item=entity_id)
+            file=path,
+            line=line,
+            item=entity_id,
+        )
     if not info.types:
         info.types, declared[entity_id] = [_uri(t) for t in types], set(types)
     info.label = info.label or label
@@ -407,12 +428,19 @@ def _merge(entities: dict[str, EntityInfo], declared: dict[str, set[str]], decl:
 _ANY = frozenset({str(OWL.Thing), str(RDFS.Resource)})
 
 
-def _check_statement(statement: StatementRefs, path: Path, entities: dict[str, EntityInfo],
-                     classes: dict[str, frozenset[str]], index: OntologyIndex, supers: _Superclasses) -> None:
+def _check_statement(
+    statement: StatementRefs,
+    path: Path,
+    entities: dict[str, EntityInfo],
+    classes: dict[str, frozenset[str]],
+    index: OntologyIndex,
+    supers: _Superclasses,
+) -> None:
     subject, statement_line, refs = statement
     if subject not in entities:
-        raise FactFileError(f"subject '{subject}' is not declared in any fact file",
-                            file=path, line=statement_line, item=subject)
+        raise FactFileError(
+            f"subject '{subject}' is not declared in any fact file", file=path, line=statement_line, item=subject
+        )
     for name, range_iri, value_id, line in refs:
         rng = range_iri
         if value_id in classes:
@@ -420,16 +448,19 @@ def _check_statement(statement: StatementRefs, path: Path, entities: dict[str, E
         elif value_id in index.individuals:
             target_classes = supers.of_individual(value_id)
         else:
-            raise FactFileError(f"'{name}' refers to '{value_id}', which no fact file declares",
-                                file=path, line=line, item=subject)
+            raise FactFileError(
+                f"'{name}' refers to '{value_id}', which no fact file declares", file=path, line=line, item=subject
+            )
         if rng not in _ANY and rng not in target_classes:
             raise FactFileError(
                 f"'{name}' expects an entity of class {_local(rng)}, but '{value_id}' is a "
                 f"{', '.join(sorted(_local(t) for t in entities[value_id].types)) if value_id in entities else 'term'}",
-                file=path, line=line, item=subject)
+                file=path,
+                line=line,
+                item=subject,
+            )
 
 
 def _local(iri: URIRef) -> str:
     text = str(iri)
     return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
-

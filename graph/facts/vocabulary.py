@@ -3,6 +3,7 @@
 Fact files name terms by local name; this index resolves them and knows each property's range, so the
 fact reader can tell an entity reference from a date from an amount and reject unknown names early.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,10 +13,9 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kzlinks.ontology import ONTOLOGY_FILE
-
 from kzlinks.errors import OntologyError
 from kzlinks.namespaces import KG, SCHEMA
+from kzlinks.ontology import ONTOLOGY_FILE
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ Fact files are checked value by value and errors must name the line; YAML's own 
 `2011` into an int and `2025-11-17` into a date before the ontology could say what the value should be,
 so scalars stay strings here and the ontology's ranges decide.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,8 +37,9 @@ def _convert(node: yaml.Node, path: Path) -> Located:
         if not isinstance(key_node, yaml.ScalarNode):
             raise FactFileError("a mapping key must be plain text", file=path, line=key_node.start_mark.line + 1)
         if key_node.value in mapping:
-            raise FactFileError(f"key '{key_node.value}' appears twice in one mapping", file=path,
-                                line=key_node.start_mark.line + 1)
+            raise FactFileError(
+                f"key '{key_node.value}' appears twice in one mapping", file=path, line=key_node.start_mark.line + 1
+            )
         mapping[key_node.value] = _convert(value_node, path)
     return Located(mapping, line)
 
@@ -68,6 +70,8 @@ def _compose_slowly(text: str, path: Path) -> yaml.Node | None:
         raise FactFileError(f"malformed YAML: {problem}", file=path, line=line) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
-        raise FactFileError(f"malformed YAML: character {exc.character!r} is not allowed", file=path, line=line) from None
+        raise FactFileError(
+            f"malformed YAML: character {exc.character!r} is not allowed", file=path, line=line
+        ) from None
     except yaml.YAMLError as exc:
         raise FactFileError(f"malformed YAML: {exc}", file=path) from None

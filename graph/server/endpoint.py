@@ -13,6 +13,7 @@ files say: an update made through the endpoint is for experiments, never an inpu
 Oxigraph serves no files of its own, so the views (`kg viz -o DIR`) get a small stdlib static file server
 on the next port.
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,8 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kzlinks.errors import KGError, StoreError
 from kzlinks.dataset.store import StoreDir
+from kzlinks.errors import KGError, StoreError
 
 DEFAULT_PORT = 7878
 READY_SECONDS = 20.0
@@ -65,8 +66,10 @@ def is_loopback(host: str) -> bool:
 def exposure_warning(host: str, writable: bool) -> str | None:
     """A warning for a server that others can reach and change."""
     if writable and not is_loopback(host):
-        return (f"warning: serving read-write on {host}: anyone who can reach this machine can change the served "
-                "data and there is no authentication (drop --writable, or bind 127.0.0.1)")
+        return (
+            f"warning: serving read-write on {host}: anyone who can reach this machine can change the served "
+            "data and there is no authentication (drop --writable, or bind 127.0.0.1)"
+        )
     return None
 
 
@@ -86,22 +89,33 @@ def local_url(host: str, port: int) -> str:
 class OxigraphServer:
     """One `oxigraph serve[-read-only]` process on a store directory, with its output in a log file."""
 
-    def __init__(self, location: Path, host: str, port: int, writable: bool, timeout: int, cors: bool,
-                 log: Path) -> None:
+    def __init__(
+        self, location: Path, host: str, port: int, writable: bool, timeout: int, cors: bool, log: Path
+    ) -> None:
         self.location, self.host, self.port = location, host, port
         self.writable, self.timeout, self.cors, self.log = writable, timeout, cors, log
         self.process: subprocess.Popen | None = None
 
     def command(self) -> list[str]:
         mode = "serve" if self.writable else "serve-read-only"
-        cmd = [oxigraph_binary(), mode, "--location", str(self.location), "--bind", _bind(self.host, self.port),
-               "--union-default-graph", "--timeout-s", str(self.timeout)]
+        cmd = [
+            oxigraph_binary(),
+            mode,
+            "--location",
+            str(self.location),
+            "--bind",
+            _bind(self.host, self.port),
+            "--union-default-graph",
+            "--timeout-s",
+            str(self.timeout),
+        ]
         return cmd + (["--cors"] if self.cors else [])
 
     def start(self) -> None:
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL)
+            self.process = subprocess.Popen(
+                self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         self._wait_ready()
 
     def _wait_ready(self) -> None:
@@ -224,8 +238,15 @@ def serve(options: ServeOptions, say: Say = print, warn: Say = lambda m: print(m
     server = views = None
     try:
         location = _working_copy(options.store, workdir) if options.writable else snapshot / "oxigraph"
-        server = OxigraphServer(location, options.host, options.port, options.writable, options.timeout,
-                                options.cors, workdir / "oxigraph.log")
+        server = OxigraphServer(
+            location,
+            options.host,
+            options.port,
+            options.writable,
+            options.timeout,
+            options.cors,
+            workdir / "oxigraph.log",
+        )
         server.start()
         if options.views and options.views.is_dir():
             next_port = options.port + 1 if options.port < 65535 else options.port - 1

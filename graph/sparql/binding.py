@@ -4,6 +4,7 @@ Standard SPARQL 1.1, so the same bound query runs on Oxigraph, rdflib or any rem
 parameter values enter as RDF terms serialised and escaped here, never as raw user text; a VALUES block
 inside the outer group (rather than a trailing VALUES) keeps the binding in scope under GROUP BY.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,7 @@ def term_to_sparql(term: Term) -> str:
         if _BAD_IRI_CHARS.search(term.value):
             raise QueryError(f"not a valid IRI: {term.value!r}")
         return f"<{term.value}>"
-    escaped = (term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+    escaped = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     if term.lang:
         return f'"{escaped}"@{term.lang}'
     if term.datatype:
@@ -38,7 +39,7 @@ def _outer_group_start(sparql: str) -> int:
             i = n if i < 0 else i
             continue
         if c in "\"'":
-            quote = sparql[i:i + 3] if sparql[i:i + 3] in ('"""', "'''") else c
+            quote = sparql[i : i + 3] if sparql[i : i + 3] in ('"""', "'''") else c
             end = sparql.find(quote, i + len(quote))
             while end > 0 and sparql[end - 1] == "\\" and len(quote) == 1:
                 end = sparql.find(quote, end + 1)

@@ -4,6 +4,7 @@ Both read the union of all named graphs as the default graph, the convention the
 parameters are bound as RDF terms (a VALUES block for Oxigraph, initBindings for rdflib), never spliced in
 as raw text.
 """
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -14,10 +15,10 @@ from rdflib.term import BNode as RBNode
 from rdflib.term import Literal as RLiteral
 from rdflib.term import URIRef
 
-from kzlinks.sparql.binding import with_values
-from kzlinks.errors import QueryError
-from kzlinks.sparql.results import Results, Term
 from kzlinks.dataset.store import StoreDir
+from kzlinks.errors import QueryError
+from kzlinks.sparql.binding import with_values
+from kzlinks.sparql.results import Results, Term
 
 
 class Engine(Protocol):
@@ -62,9 +63,13 @@ class OxigraphEngine:
             rows = [{v: _from_ox(sol[v]) for v in variables if sol[v] is not None} for sol in answer]
             return Results(variables, rows)
         triples = list(answer)  # CONSTRUCT / DESCRIBE: one row per triple
-        return Results(["subject", "predicate", "object"],
-                       [{"subject": _from_ox(t.subject), "predicate": _from_ox(t.predicate),
-                         "object": _from_ox(t.object)} for t in triples])
+        return Results(
+            ["subject", "predicate", "object"],
+            [
+                {"subject": _from_ox(t.subject), "predicate": _from_ox(t.predicate), "object": _from_ox(t.object)}
+                for t in triples
+            ],
+        )
 
 
 def _from_rdflib(term) -> Term:
@@ -79,7 +84,9 @@ def _from_rdflib(term) -> Term:
 def _to_rdflib(term: Term):
     if term.type == "uri":
         return URIRef(term.value)
-    return RLiteral(term.value, lang=term.lang, datatype=None if term.lang else (URIRef(term.datatype) if term.datatype else None))
+    return RLiteral(
+        term.value, lang=term.lang, datatype=None if term.lang else (URIRef(term.datatype) if term.datatype else None)
+    )
 
 
 class RdflibEngine:
@@ -104,9 +111,13 @@ class RdflibEngine:
         if answer.type == "ASK":
             return Results([], boolean=bool(answer.askAnswer))
         if answer.type in ("CONSTRUCT", "DESCRIBE"):
-            return Results(["subject", "predicate", "object"],
-                           [{"subject": _from_rdflib(s), "predicate": _from_rdflib(p), "object": _from_rdflib(o)}
-                            for s, p, o in answer.graph])
+            return Results(
+                ["subject", "predicate", "object"],
+                [
+                    {"subject": _from_rdflib(s), "predicate": _from_rdflib(p), "object": _from_rdflib(o)}
+                    for s, p, o in answer.graph
+                ],
+            )
         variables = [str(v) for v in answer.vars]
         rows = [{v: _from_rdflib(row[i]) for i, v in enumerate(variables) if row[i] is not None} for row in answer]
         return Results(variables, rows)

@@ -7,6 +7,7 @@ A named query is a `.rq` file in queries/ whose leading comment block says what 
 Parameters are typed so a user's `--param corridor=middle-corridor` becomes an IRI, a date or a number
 and is handed to the engine as a binding, never pasted into the query text.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -14,12 +15,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kzlinks.queries import QUERIES_DIR
-
-from kzlinks.sparql.engines import Engine
 from kzlinks.errors import QueryError
 from kzlinks.facts.reader import ID_PATTERN
 from kzlinks.namespaces import entity_iri
+from kzlinks.queries import QUERIES_DIR
+from kzlinks.sparql.engines import Engine
 from kzlinks.sparql.results import Results, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -65,8 +65,11 @@ def read_query(path: Path) -> NamedQuery:
         elif body.startswith("param:"):
             match = PARAM_LINE.match(stripped)
             if not match or match.group(2) not in PARAM_KINDS:
-                raise QueryError(f"bad param line (expected '# param: name: {'|'.join(PARAM_KINDS)} = default — help')",
-                                 file=path, line=number)
+                raise QueryError(
+                    f"bad param line (expected '# param: name: {'|'.join(PARAM_KINDS)} = default — help')",
+                    file=path,
+                    line=number,
+                )
             name, kind, default, help_text = match.groups()
             query.params[name] = Param(name, kind, default or None, help_text or "")
     return query
@@ -100,7 +103,9 @@ def _term(param: Param, value: str, origin: str) -> Term:
         if value.startswith(("http://", "https://")):
             return Term("uri", value)
         if not ID_PATTERN.match(value):
-            raise QueryError(f"parameter '{param.name}' expects an entity id such as 'kazakhstan', got '{value}'", file=origin)
+            raise QueryError(
+                f"parameter '{param.name}' expects an entity id such as 'kazakhstan', got '{value}'", file=origin
+            )
         return Term("uri", entity_iri(value))
     if kind == "iri":
         if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value, re.I):

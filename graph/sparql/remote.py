@@ -14,6 +14,7 @@ Credentials come from KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD or a netrc file, n
 and every error message is scrubbed of them. Every request has a deadline and a bounded, backed-off retry,
 so a down, slow or failing server ends in one clear line rather than a hang.
 """
+
 from __future__ import annotations
 
 import base64
@@ -31,15 +32,15 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kzlinks.sparql.binding import term_to_sparql, with_values
-from kzlinks.sparql.engines import _from_ox
+from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import KGError, RemoteError
 from kzlinks.namespaces import BASE, GRAPH
+from kzlinks.sparql.binding import term_to_sparql, with_values
+from kzlinks.sparql.engines import _from_ox
 from kzlinks.sparql.results import XSD_STRING, Results, Term
-from kzlinks.dataset.store import StoreDir
 
-PROJECT_GRAPHS = str(GRAPH)            # every graph the project owns on a shared server starts with this
-STAGING_GRAPHS = BASE + "staging/"     # outside PROJECT_GRAPHS, so a cut-off push never shows in queries
+PROJECT_GRAPHS = str(GRAPH)  # every graph the project owns on a shared server starts with this
+STAGING_GRAPHS = BASE + "staging/"  # outside PROJECT_GRAPHS, so a cut-off push never shows in queries
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RESULTS_JSON = "application/sparql-results+json"
 ACCEPT_QUERY = f"{RESULTS_JSON}, application/sparql-results+xml;q=0.8, application/n-triples;q=0.9, text/turtle;q=0.7"
@@ -50,6 +51,7 @@ Progress = Callable[[str], None]
 
 
 # --------------------------------------------------------------------------- endpoints and credentials
+
 
 @dataclass(frozen=True)
 class Endpoints:
@@ -91,8 +93,10 @@ def _check_url(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise RemoteError(f"not an http(s) endpoint URL: {public(url) if parts.hostname else '(no host)'}")
     if parts.username is not None or parts.password is not None:
-        raise RemoteError(f"{public(url)}: credentials in the URL are refused; set KG_ENDPOINT_USER and "
-                          "KG_ENDPOINT_PASSWORD, or use a netrc file")
+        raise RemoteError(
+            f"{public(url)}: credentials in the URL are refused; set KG_ENDPOINT_USER and "
+            "KG_ENDPOINT_PASSWORD, or use a netrc file"
+        )
 
 
 def credentials(url: str, environ: dict[str, str] | None = None) -> tuple[str, str] | None:
@@ -118,6 +122,7 @@ def credentials(url: str, environ: dict[str, str] | None = None) -> tuple[str, s
 
 
 # --------------------------------------------------------------------------- HTTP with deadlines and retries
+
 
 @dataclass
 class Response:
@@ -162,13 +167,17 @@ class HttpClient:
     attempts: int = 3
     backoff: float = 0.5
     _opener: urllib.request.OpenerDirector = field(
-        default_factory=lambda: urllib.request.build_opener(_NoRedirect()), repr=False)
+        default_factory=lambda: urllib.request.build_opener(_NoRedirect()), repr=False
+    )
 
     @classmethod
     def from_environment(cls, url: str, environ: dict[str, str] | None = None) -> HttpClient:
         env = os.environ if environ is None else environ
-        return cls(credentials(url, env), _env_number("KG_ENDPOINT_TIMEOUT", 60.0, env),
-                   int(_env_number("KG_ENDPOINT_RETRIES", 3, env)))
+        return cls(
+            credentials(url, env),
+            _env_number("KG_ENDPOINT_TIMEOUT", 60.0, env),
+            int(_env_number("KG_ENDPOINT_RETRIES", 3, env)),
+        )
 
     def redact(self, text: str) -> str:
         """The text with any trace of the credentials replaced."""
@@ -182,8 +191,14 @@ class HttpClient:
     def _token(self) -> str:
         return base64.b64encode(f"{self.auth[0]}:{self.auth[1]}".encode()).decode() if self.auth else ""
 
-    def request(self, method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None,
-                idempotent: bool = True) -> Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        idempotent: bool = True,
+    ) -> Response:
         """Send; retry refused connections always, and resets, connection timeouts or 429/5xx when `idempotent`."""
         headers = dict(headers or {})
         headers.setdefault("User-Agent", "kzlinks-kg")
@@ -218,19 +233,29 @@ class HttpClient:
     def _http_failure(self, exc: urllib.error.HTTPError, deadline: float) -> _Failure:
         if exc.code in (401, 403):
             how = "wrong user or password" if self.auth else "no credentials given"
-            return _Failure(f"access refused (HTTP {exc.code}: {how}; credentials come from KG_ENDPOINT_USER and "
-                            "KG_ENDPOINT_PASSWORD or a netrc file)", "never", exc.code)
+            return _Failure(
+                f"access refused (HTTP {exc.code}: {how}; credentials come from KG_ENDPOINT_USER and "
+                "KG_ENDPOINT_PASSWORD or a netrc file)",
+                "never",
+                exc.code,
+            )
         if 300 <= exc.code < 400:
             target = exc.headers.get("Location", "")
-            return _Failure(f"redirected (HTTP {exc.code}) to {public(target) if target else 'elsewhere'}: "
-                            "use that URL", "never", exc.code)
+            return _Failure(
+                f"redirected (HTTP {exc.code}) to {public(target) if target else 'elsewhere'}: use that URL",
+                "never",
+                exc.code,
+            )
         try:
             text = _read(exc, deadline, self.timeout).decode("utf-8", "replace")
         except (OSError, RemoteError):
             text = ""
         text = " ".join(text.split())[:300] or exc.reason or ""
-        return _Failure(f"the server answered HTTP {exc.code}: {text}",
-                        "if-idempotent" if exc.code in RETRY_STATUS else "never", exc.code)
+        return _Failure(
+            f"the server answered HTTP {exc.code}: {text}",
+            "if-idempotent" if exc.code in RETRY_STATUS else "never",
+            exc.code,
+        )
 
 
 def _read(answer, deadline: float, timeout: float) -> bytes:
@@ -249,13 +274,16 @@ def _network_failure(reason, timeout: float, answering: bool) -> _Failure:
         return _Failure("cannot connect: connection refused (is the server running?)", "always")
     if isinstance(reason, TimeoutError) or "timed out" in str(reason):
         what = "no answer" if answering else "no connection"
-        return _Failure(f"{what} within {timeout:g} s (set KG_ENDPOINT_TIMEOUT to wait longer)",
-                        "never" if answering else "if-idempotent")
+        return _Failure(
+            f"{what} within {timeout:g} s (set KG_ENDPOINT_TIMEOUT to wait longer)",
+            "never" if answering else "if-idempotent",
+        )
     text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
     return _Failure(f"cannot talk to the server: {text}", "if-idempotent")
 
 
 # --------------------------------------------------------------------------- results
+
 
 def term_from_json(data: dict) -> Term:
     """A SPARQL 1.1 JSON term as the same Term the local engines give (plain literals typed xsd:string)."""
@@ -280,8 +308,11 @@ def _nt(term: Term) -> str:
         return f"_:{term.value}"
     if term.type == "triple":
         return f"<< {term.value} >>"
-    return str(ox.Literal(term.value, language=term.lang) if term.lang
-               else ox.Literal(term.value, datatype=ox.NamedNode(term.datatype or XSD_STRING)))
+    return str(
+        ox.Literal(term.value, language=term.lang)
+        if term.lang
+        else ox.Literal(term.value, datatype=ox.NamedNode(term.datatype or XSD_STRING))
+    )
 
 
 def results_from_json(body: bytes) -> Results:
@@ -303,9 +334,13 @@ def parse_answer(answer: Response, origin: str) -> Results:
             return _from_ox_results(ox.parse_query_results(answer.body, results_format))
         graph_format = ox.RdfFormat.from_media_type(answer.content_type)
         if graph_format is not None:
-            return Results(["subject", "predicate", "object"],
-                           [{"subject": _from_ox(t.subject), "predicate": _from_ox(t.predicate),
-                             "object": _from_ox(t.object)} for t in ox.parse(answer.body, graph_format)])
+            return Results(
+                ["subject", "predicate", "object"],
+                [
+                    {"subject": _from_ox(t.subject), "predicate": _from_ox(t.predicate), "object": _from_ox(t.object)}
+                    for t in ox.parse(answer.body, graph_format)
+                ],
+            )
     except (ValueError, KeyError, TypeError, SyntaxError) as exc:
         raise RemoteError(f"unreadable answer ({answer.content_type}): {exc}", file=origin) from None
     raise RemoteError(f"the server answered in an unexpected format: {answer.content_type}", file=origin)
@@ -320,6 +355,7 @@ def _from_ox_results(answer) -> Results:
 
 # --------------------------------------------------------------------------- the engine
 
+
 def _iri(iri: str) -> str:
     try:
         return term_to_sparql(Term("uri", iri))
@@ -332,8 +368,10 @@ def _graphs_query(prefix: str) -> str:
 
 
 def _counts_query(prefix: str) -> str:
-    return (f'SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }} '
-            "GROUP BY ?g")
+    return (
+        f'SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }} '
+        "GROUP BY ?g"
+    )
 
 
 DATASET_MODES = ("auto", "server", "project")
@@ -367,8 +405,9 @@ class RemoteEngine:
         self._graphs: list[str] | None = None
 
     @classmethod
-    def from_environment(cls, url: str, update: str | None = None, graph_store: str | None = None,
-                         environ: dict[str, str] | None = None) -> RemoteEngine:
+    def from_environment(
+        cls, url: str, update: str | None = None, graph_store: str | None = None, environ: dict[str, str] | None = None
+    ) -> RemoteEngine:
         env = os.environ if environ is None else environ
         endpoints = Endpoints.derive(url, update, graph_store)
         return cls(endpoints, HttpClient.from_environment(url, env), env.get("KG_ENDPOINT_DATASET") or "auto")
@@ -392,15 +431,25 @@ class RemoteEngine:
                 return OXIGRAPH_UNION
         graphs = self.project_graphs()
         if not graphs:
-            raise RemoteError(f"{public(self.endpoints.query)} holds none of the project's graphs "
-                              "(run `kg push --endpoint URL` first, or set KG_ENDPOINT_DATASET=server)")
+            raise RemoteError(
+                f"{public(self.endpoints.query)} holds none of the project's graphs "
+                "(run `kg push --endpoint URL` first, or set KG_ENDPOINT_DATASET=server)"
+            )
         return [(key, g) for key in ("default-graph-uri", "named-graph-uri") for g in graphs]
 
     def _takes(self, params: list[tuple[str, str]]) -> bool:
         try:
             return bool(self.query(PROBE, params).boolean)
         except RemoteError as exc:
-            if getattr(exc, "status", None) in (400, 404, 405, 406, 415, 422, 501):  # a server that refuses the parameter
+            if getattr(exc, "status", None) in (
+                400,
+                404,
+                405,
+                406,
+                415,
+                422,
+                501,
+            ):  # a server that refuses the parameter
                 return False
             raise
 
@@ -432,8 +481,13 @@ class RemoteEngine:
     def update(self, text: str, idempotent: bool) -> None:
         """One SPARQL 1.1 Update request: one transaction on the server."""
         body = urllib.parse.urlencode({"update": text}).encode("utf-8")
-        self.client.request("POST", self.endpoints.update, body,
-                            {"Content-Type": "application/x-www-form-urlencoded"}, idempotent=idempotent)
+        self.client.request(
+            "POST",
+            self.endpoints.update,
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            idempotent=idempotent,
+        )
         self._graphs = None
 
     def put_graph(self, iri: str, ntriples: bytes) -> bool:
@@ -453,6 +507,7 @@ class RemoteEngine:
 
 # --------------------------------------------------------------------------- push
 
+
 @dataclass
 class PushReport:
     graphs: int
@@ -469,9 +524,14 @@ def local_graphs(store_dir: StoreDir) -> dict[str, bytes]:
     graphs: dict[str, bytes] = {}
     for graph in store.named_graphs():
         if not graph.value.startswith(PROJECT_GRAPHS):
-            raise KGError(f"the store holds a graph outside {PROJECT_GRAPHS}: <{graph.value}>; "
-                          "push only moves the project's graphs", file=store_dir.root)
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)]
+            raise KGError(
+                f"the store holds a graph outside {PROJECT_GRAPHS}: <{graph.value}>; "
+                "push only moves the project's graphs",
+                file=store_dir.root,
+            )
+        triples = [
+            ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)
+        ]
         graphs[graph.value] = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         raise KGError("the store has triples in its default graph; push only moves named graphs", file=store_dir.root)
@@ -482,7 +542,9 @@ def _count(ntriples: bytes) -> int:
     return ntriples.count(b"\n")
 
 
-def push(store_dir: StoreDir, remote: RemoteEngine, via: str = "auto", progress: Progress = lambda _: None) -> PushReport:
+def push(
+    store_dir: StoreDir, remote: RemoteEngine, via: str = "auto", progress: Progress = lambda _: None
+) -> PushReport:
     """Replace the project's graphs on the remote with the local store's, all at once or not at all."""
     started = time.perf_counter()
     graphs = {iri: data for iri, data in local_graphs(store_dir).items() if data}
@@ -494,13 +556,16 @@ def push(store_dir: StoreDir, remote: RemoteEngine, via: str = "auto", progress:
     _swap(remote, staging, stale)
     after = remote.counts(PROJECT_GRAPHS)
     if after != expected:
-        raise RemoteError(f"{public(remote.endpoints.query)}: after the swap the server holds {sum(after.values())} "
-                          f"quads in the project's graphs, expected {sum(expected.values())}: run `kg push` again")
+        raise RemoteError(
+            f"{public(remote.endpoints.query)}: after the swap the server holds {sum(after.values())} "
+            f"quads in the project's graphs, expected {sum(expected.values())}: run `kg push` again"
+        )
     return PushReport(len(graphs), sum(expected.values()), len(stale), leftovers, used, time.perf_counter() - started)
 
 
-def _stage_checked(remote: RemoteEngine, graphs: dict[str, bytes], expected: dict[str, int], via: str,
-                   progress: Progress) -> tuple[dict[str, str], str]:
+def _stage_checked(
+    remote: RemoteEngine, graphs: dict[str, bytes], expected: dict[str, int], via: str, progress: Progress
+) -> tuple[dict[str, str], str]:
     """Each graph loaded into a fresh staging graph and counted there; on any failure the staging is dropped."""
     run = f"{STAGING_GRAPHS}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}/"
     staging = {iri: f"{run}{i}" for i, iri in enumerate(sorted(graphs))}
@@ -510,8 +575,10 @@ def _stage_checked(remote: RemoteEngine, graphs: dict[str, bytes], expected: dic
         staged = remote.counts(run)
         want = {staging[iri]: n for iri, n in expected.items()}
         if staged != want:
-            raise RemoteError(f"{public(remote.endpoints.query)}: staging check failed ({sum(staged.values())} of "
-                              f"{sum(want.values())} quads arrived); the project's graphs were not touched")
+            raise RemoteError(
+                f"{public(remote.endpoints.query)}: staging check failed ({sum(staged.values())} of "
+                f"{sum(want.values())} quads arrived); the project's graphs were not touched"
+            )
     except BaseException:
         _drop_quietly(remote, staging.values())
         raise
@@ -534,8 +601,9 @@ def _drop_quietly(remote: RemoteEngine, graphs) -> None:
         pass  # the next push removes them; they sit outside the project's graphs meanwhile
 
 
-def _stage(remote: RemoteEngine, graphs: dict[str, bytes], staging: dict[str, str], via: str,
-           progress: Progress) -> str:
+def _stage(
+    remote: RemoteEngine, graphs: dict[str, bytes], staging: dict[str, str], via: str, progress: Progress
+) -> str:
     """Load every graph into its staging graph: Graph Store Protocol PUTs, or SPARQL Update batches."""
     order = sorted(graphs)
     if via in ("auto", "gsp") and order:
@@ -546,8 +614,10 @@ def _stage(remote: RemoteEngine, graphs: dict[str, bytes], staging: dict[str, st
                     progress(f"staged {done}/{len(order)} graphs")
             return "graph store protocol"
         if via == "gsp":
-            raise RemoteError(f"{public(remote.endpoints.graph_store or remote.endpoints.query)}: "
-                              "no Graph Store Protocol endpoint there (give --graph-store URL, or --via update)")
+            raise RemoteError(
+                f"{public(remote.endpoints.graph_store or remote.endpoints.query)}: "
+                "no Graph Store Protocol endpoint there (give --graph-store URL, or --via update)"
+            )
         progress("no Graph Store Protocol endpoint: loading with SPARQL Update")
     for done, batch in _update_batches(graphs, staging):
         remote.update(batch, idempotent=True)
@@ -584,5 +654,7 @@ def _swap(remote: RemoteEngine, staging: dict[str, str], stale: set[str]) -> Non
     except RemoteError as exc:
         if getattr(exc, "unsent", False):
             raise
-        raise RemoteError(exc.message + "; the swap may or may not have happened (the server swaps in one "
-                          "transaction, so the remote is either all old or all new): run `kg push` again") from None
+        raise RemoteError(
+            exc.message + "; the swap may or may not have happened (the server swaps in one "
+            "transaction, so the remote is either all old or all new): run `kg push` again"
+        ) from None

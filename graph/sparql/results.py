@@ -3,6 +3,7 @@
 Oxigraph, rdflib and a remote endpoint each return their own term objects; converting them all to the
 SPARQL 1.1 JSON term shape means one formatter and one comparison serve every engine.
 """
+
 from __future__ import annotations
 
 import csv
@@ -38,7 +39,7 @@ class Term:
         if self.type == "uri":
             for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
                 if self.value.startswith(ns):
-                    return f"{prefix}:{self.value[len(ns):]}"
+                    return f"{prefix}:{self.value[len(ns) :]}"
             return f"<{self.value}>"
         if self.type == "bnode":
             return f"_:{self.value}"
@@ -59,8 +60,9 @@ def to_json(results: Results) -> str:
     if results.boolean is not None:
         return json.dumps({"head": {}, "boolean": results.boolean}, indent=1)
     bindings = [{v: t.to_json() for v, t in row.items()} for row in results.rows]
-    return json.dumps({"head": {"vars": results.variables}, "results": {"bindings": bindings}},
-                      indent=1, ensure_ascii=False)
+    return json.dumps(
+        {"head": {"vars": results.variables}, "results": {"bindings": bindings}}, indent=1, ensure_ascii=False
+    )
 
 
 def to_csv(results: Results) -> str:
@@ -87,7 +89,7 @@ def to_table(results: Results, width: int | None = None) -> str:
     widths = [min(cap, max([len(h)] + [len(r[i]) for r in rows])) for i, h in enumerate(header)]
 
     def line(cells: list[str]) -> str:
-        return " | ".join(_cut(c, w).ljust(w) for c, w in zip(cells, widths)).rstrip()
+        return " | ".join(_cut(c, w).ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
 
     out = [line(header), "-+-".join("-" * w for w in widths)]
     out += [line(r) for r in rows]
