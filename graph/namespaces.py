@@ -51,3 +51,29 @@ def source_iri(file_name: str) -> str:
 def sparql_prefixes() -> str:
     """PREFIX lines for every namespace above, for queries written without them."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def local_name(iri: object) -> str:
+    """The readable tail of an IRI: a project id without its namespace (`aktau`), else the part after `#`
+    or the last `/` (`kg:Port` -> `Port`). One function, so every message and view shortens alike."""
+    text = _text(iri)
+    if text.startswith(str(ID)):
+        return text[len(str(ID)) :]
+    return text.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def prefixed(iri: object, bare_ids: bool = False) -> str:
+    """`prefix:local` for an IRI in a known namespace (the longest match), else `<iri>`; with `bare_ids`,
+    a project id is shown without a prefix, as curators write it in fact files."""
+    text = _text(iri)
+    if bare_ids and text.startswith(str(ID)):
+        return text[len(str(ID)) :]
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(ns):
+            return f"{prefix}:{text[len(ns) :]}"
+    return f"<{text}>"
+
+
+def _text(term: object) -> str:
+    """An IRI's text from a str, an rdflib term or a pyoxigraph term (whose str() is `<iri>`)."""
+    return term if isinstance(term, str) else str(getattr(term, "value", term))

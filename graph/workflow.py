@@ -12,8 +12,9 @@ from pathlib import Path
 
 from kzlinks.analysis.derived import derive_from_index
 from kzlinks.dataset import pipeline
-from kzlinks.dataset.pipeline import BuildReport, Progress
+from kzlinks.dataset.pipeline import BuildReport
 from kzlinks.dataset.store import StoreDir
+from kzlinks.progress import Progress
 
 
 def build(

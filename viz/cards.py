@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from kzlinks.analysis.projections import VALUE_MARK, Entities, local_id
-from kzlinks.namespaces import DERIVED_GRAPH, REFERENCE_GRAPH, sparql_prefixes
+from kzlinks.analysis.projections import VALUE_MARK, Entities
+from kzlinks.namespaces import DERIVED_GRAPH, REFERENCE_GRAPH, local_name, sparql_prefixes
 from kzlinks.sparql.engines import Engine
 
 CHUNK = 400  # IRIs per VALUES block
@@ -137,7 +137,7 @@ class Cards:
                 ?c ?role ?e ; kg:cutFrom ?a ; kg:cutTo ?b .
                 VALUES ?role { kg:chokepoint kg:chokeLeg kg:minimumCutNode kg:minimumCutLeg } } }""",
         ):
-            words = ROLE_WORDS[local_id(row["role"])]
+            words = ROLE_WORDS[local_name(row["role"])]
             out[row["e"]].append(
                 [
                     "cut analysis",

@@ -8,7 +8,6 @@ Each view is a projection from graph.projections, laid out by viz.layout, styled
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -20,16 +19,16 @@ from kzlinks.analysis.projections import (
     agreement_network,
     corridor_network,
     entity_network,
-    local_id,
 )
 from kzlinks.dataset.store import StoreDir
+from kzlinks.namespaces import local_name
+from kzlinks.progress import Progress
 from kzlinks.sparql.engines import Engine, OxigraphEngine
 from kzlinks.viz import layout
 from kzlinks.viz.cards import Cards
 from kzlinks.viz.render import View, render, render_index, write
 from kzlinks.viz.style import CHOKEPOINT_BORDER, EDGE_STYLES, NodeStyle, edge_style, node_style
 
-Progress = Callable[[str], None]
 TIE_PRIORITY = ("office", "agreement", "event", "relationship", "initiative", "document", "figure", "link")
 AGREEMENT_ROLES = {"party", "signatory", "adoptedBy", "author", "mandatedBy", "initiatedBy"}
 EVENT_ROLES = {"produced", "presentedAt"}
@@ -183,7 +182,7 @@ def corridor_view(src: Source) -> View:
         choke = node in choke_nodes
         b.node(node, pos[node], size=30 if choke else 24, border=CHOKEPOINT_BORDER if choke else None, font=30)
     for u, v, key, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[3]["leg"], e[2][1])):
-        mode = local_id(d["mode"]) if d["mode"] else ("Sea" if d["crosses"] else "leg")
+        mode = local_name(d["mode"]) if d["mode"] else ("Sea" if d["crosses"] else "leg")
         card = src.cards.card(d["leg"])
         a, z = (u, v) if (d["leg_from"], d["leg_to"]) != (v, u) else (v, u)
         choke = d["leg"] in choke_legs
@@ -249,7 +248,7 @@ def actors_view(src: Source) -> View:
 
 
 def _link_kind(links: list[tuple[str, str, str]]) -> str:
-    props = {local_id(p) for _, p, _ in links}
+    props = {local_name(p) for _, p, _ in links}
     return "party" if props & AGREEMENT_ROLES else "produced" if props & EVENT_ROLES else "statement"
 
 
@@ -290,7 +289,7 @@ def ego_view(src: Source, entity: str, depth: int = 1) -> View:
         graph.add_node(centre, **src.entities.attrs(centre))
     label = src.entities.get(centre).label
     view = View(
-        f"ego-{local_id(centre)}",
+        f"ego-{local_name(centre)}",
         f"Around {label}",
         f"Everything within {depth} link{'s' if depth != 1 else ''} of {label}, in rings by distance; "
         f"arrows point from subject to object of the stated link.",

@@ -7,8 +7,6 @@ centrality and communities with SPARQL, and never a stale copy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import networkx as nx
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Quad
@@ -22,16 +20,15 @@ from kzlinks.analysis.projections import (
     corridor_network,
     corridor_subgraph,
     corridors,
-    local_id,
 )
-from kzlinks.namespaces import BASE, DERIVED_GRAPH, KG, entity_iri
+from kzlinks.namespaces import BASE, DERIVED_GRAPH, KG, entity_iri, local_name
+from kzlinks.progress import Progress
 from kzlinks.sparql.engines import OxigraphEngine
 
 DERIVED = BASE + "derived/"
 ACTIVITY = DERIVED + "activity/network-analysis"
 CUT_SIDES = (("china", "european-union"),)  # the cuts worth precomputing (cq18)
 MAX_ROUTE_ENDPOINTS = 40  # above this, a corridor's routes join only its end nodes
-Progress = Callable[[str], None]
 
 
 def _n(iri: str) -> NamedNode:
@@ -78,8 +75,8 @@ def _header(w: _Writer) -> None:
 
 
 def _route_quads(w: _Writer, found: Route, entities: Entities) -> None:
-    along = local_id(found.corridor) if found.corridor else "all"
-    iri = f"{DERIVED}route/{along}/{local_id(found.start)}--{local_id(found.end)}"
+    along = local_name(found.corridor) if found.corridor else "all"
+    iri = f"{DERIVED}route/{along}/{local_name(found.start)}--{local_name(found.end)}"
     w.add(iri, RDF.type, KG.RouteResult)
     where = f" along {entities.get(found.corridor).label}" if found.corridor else ""
     w.label(iri, f"route from {entities.get(found.start).label} to {entities.get(found.end).label}{where}")
@@ -90,7 +87,7 @@ def _route_quads(w: _Writer, found: Route, entities: Entities) -> None:
     w.add(iri, KG.routeTo, found.end)
     w.add(iri, KG.legCount, _int(found.legs))
     for step in found.steps:
-        s = f"{iri}/step/{step.position}/{local_id(step.node)}"
+        s = f"{iri}/step/{step.position}/{local_name(step.node)}"
         w.add(iri, KG.step, s)
         w.add(s, RDF.type, KG.RouteStep)
         w.add(s, KG.position, _int(step.position))
@@ -156,7 +153,7 @@ def _cut_quads(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
 def _score_quads(w: _Writer, network: nx.Graph) -> None:
     name = network.graph["network"]
     for score in centrality(network):
-        iri = f"{DERIVED}centrality/{local_id(name)}/{local_id(score.node)}"
+        iri = f"{DERIVED}centrality/{local_name(name)}/{local_name(score.node)}"
         w.add(iri, RDF.type, KG.CentralityScore)
         w.add(iri, KG.inNetwork, name)
         w.add(iri, KG.scoreOf, score.node)
@@ -168,7 +165,7 @@ def _score_quads(w: _Writer, network: nx.Graph) -> None:
 def _community_quads(w: _Writer, network: nx.Graph, entities: Entities) -> None:
     name = network.graph["network"]
     for number, members in enumerate(communities(network), 1):
-        iri = f"{DERIVED}community/{local_id(name)}/{number}"
+        iri = f"{DERIVED}community/{local_name(name)}/{number}"
         w.add(iri, RDF.type, KG.Community)
         hub = max(members, key=lambda n: (network.degree(n), n))
         w.label(iri, f"{entities.get(name).label} community {number} (around {entities.get(hub).label})")

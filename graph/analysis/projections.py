@@ -21,7 +21,7 @@ import networkx as nx
 
 from kzlinks.errors import QueryError
 from kzlinks.facts.reader import fold
-from kzlinks.namespaces import ID, KG, sparql_prefixes
+from kzlinks.namespaces import ID, KG, local_name, sparql_prefixes
 from kzlinks.sparql.engines import Engine
 
 ORIGIN = "graph/projections.py"
@@ -32,13 +32,6 @@ def _select(engine: Engine, body: str) -> list[dict[str, str]]:
     """Run a SELECT and return rows of plain strings (IRIs and literal values)."""
     results = engine.run(sparql_prefixes() + body, {}, ORIGIN)
     return [{k: t.value for k, t in row.items()} for row in results.rows]
-
-
-def local_id(iri: str) -> str:
-    """`https://w3id.org/kzlinks/id/aktau` -> `aktau`; other IRIs -> their last segment."""
-    if iri.startswith(str(ID)):
-        return iri[len(str(ID)) :]
-    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -87,7 +80,7 @@ class Entities:
     def _make(self, iri: str, label: str | None, types: set[str]) -> EntityInfo:
         ordered = sorted(types, key=lambda t: (-len(self.supers.get(t, ())), t))
         specific = [t for t in ordered if not any(t in self.supers.get(u, ()) for u in types if u != t)]
-        return EntityInfo(iri, label or local_id(iri), (specific or ordered)[0], tuple(ordered))
+        return EntityInfo(iri, label or local_name(iri), (specific or ordered)[0], tuple(ordered))
 
     def find(self, engine: Engine, text: str) -> str:
         """The IRI a user means by an id, an IRI, a label or an alternative label (case and accents ignored)."""
@@ -105,19 +98,19 @@ class Entities:
         if len(found) == 1:
             return found[0]
         if found:
-            raise QueryError(f"'{text}' names several entities: {', '.join(local_id(f) for f in found)}")
+            raise QueryError(f"'{text}' names several entities: {', '.join(local_name(f) for f in found)}")
         hint = difflib.get_close_matches(wanted, list(names), n=3)
         extra = f" (did you mean {', '.join(hint)}?)" if hint else ""
         raise QueryError(f"no entity '{text}' in the graph{extra}")
 
     def get(self, iri: str) -> EntityInfo:
-        return self.info.get(iri) or EntityInfo(iri, local_id(iri), "", ())
+        return self.info.get(iri) or EntityInfo(iri, local_name(iri), "", ())
 
     def is_a(self, iri: str, cls: str) -> bool:
         return any(t == cls or cls in self.supers.get(t, ()) for t in self.get(iri).types)
 
     def class_label(self, cls: str) -> str:
-        return self.class_labels.get(cls, local_id(cls))
+        return self.class_labels.get(cls, local_name(cls))
 
     def attrs(self, iri: str) -> dict:
         info = self.get(iri)
@@ -150,7 +143,7 @@ def corridor_network(engine: Engine, entities: Entities | None = None) -> nx.Mul
           ?leg a kg:Leg ; ?p ?o .
         }""",
     ):
-        leg, key, value = legs[row["leg"]], local_id(row["p"]), row["o"]
+        leg, key, value = legs[row["leg"]], local_name(row["p"]), row["o"]
         if key in ("fromNode", "toNode"):
             leg[key] = value
         elif key == "legOf":
@@ -281,9 +274,9 @@ def actor_network(engine: Engine, entities: Entities | None = None) -> nx.Graph:
         if VALUE_MARK in x:
             continue
         if entities.is_a(x, agent):
-            _tie(graph, entities, x, a, "link", a, local_id(row["p"]))
+            _tie(graph, entities, x, a, "link", a, local_name(row["p"]))
         else:
-            around[x].add((a, local_id(row["p"])))
+            around[x].add((a, local_name(row["p"])))
     for row in _select(
         engine,
         """
@@ -379,6 +372,5 @@ __all__ = [
     "side",
     "corridor_subgraph",
     "corridors",
-    "local_id",
     "tie_family",
 ]

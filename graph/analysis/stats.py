@@ -14,12 +14,10 @@ import pyoxigraph as ox
 from kzlinks.analysis.coverage import Coverage, coverage
 from kzlinks.namespaces import (
     DERIVED_GRAPH,
-    GRAPH,
-    ID,
-    KG,
     ONTOLOGY_GRAPH,
     REFERENCE_GRAPH,
     SOURCES_GRAPH,
+    prefixed,
     sparql_prefixes,
 )
 
@@ -84,24 +82,16 @@ def _select(store: ox.Store, sparql: str) -> list[list]:
     return [[sol[n] for n in names] for sol in solutions]
 
 
-def _short(term) -> str:
-    text = term.value
-    for prefix, ns in (("kg:", str(KG)), ("graph:", str(GRAPH)), ("", str(ID))):
-        if text.startswith(ns):
-            return prefix + text[len(ns) :]
-    return text
-
-
 def collect(store: ox.Store) -> Stats:
     stats = Stats()
-    stats.by_class = [(_short(c), int(n.value)) for c, n in _select(store, BY_CLASS)]
+    stats.by_class = [(prefixed(c, bare_ids=True), int(n.value)) for c, n in _select(store, BY_CLASS)]
     stats.by_source = [(s.value, int(p.value), int(e.value), int(f.value)) for s, p, e, f in _select(store, BY_SOURCE)]
-    stats.by_graph = [(_short(g), int(n.value)) for g, n in _select(store, BY_GRAPH)]
-    stats.unlabelled = [_short(e) for (e,) in _select(store, UNLABELLED)]
-    stats.unquoted = [_short(g) for (g,) in _select(store, UNQUOTED)]
+    stats.by_graph = [(prefixed(g, bare_ids=True), int(n.value)) for g, n in _select(store, BY_GRAPH)]
+    stats.unlabelled = [prefixed(e, bare_ids=True) for (e,) in _select(store, UNLABELLED)]
+    stats.unquoted = [prefixed(g, bare_ids=True) for (g,) in _select(store, UNQUOTED)]
     stats.coverage = coverage(store)
     for entity, label, referenced in _select(store, UNSOURCED):
-        name = f"{_short(entity)} ({label.value if label else 'no label'})"
+        name = f"{prefixed(entity, bare_ids=True)} ({label.value if label else 'no label'})"
         (stats.reference_only if referenced is not None and referenced.value == "true" else stats.unsourced).append(
             name
         )
@@ -113,7 +103,9 @@ def render(stats: Stats, graphs: bool = False, unquoted: bool = False) -> str:
     lines += [f"  {cls:<32} {n:>6}" for cls, n in stats.by_class]
     lines.append("By source (passages quoted, entities mentioned, distinct statements):")
     lines += [f"  {src:<32} {p:>6} passages {e:>6} entities {f:>6} statements" for src, p, e, f in stats.by_source]
-    passages = [g for g in stats.by_graph if g[0] not in {_short(ox.NamedNode(s)) for s in SPECIAL_GRAPHS}]
+    passages = [
+        g for g in stats.by_graph if g[0] not in {prefixed(ox.NamedNode(s), bare_ids=True) for s in SPECIAL_GRAPHS}
+    ]
     special = [g for g in stats.by_graph if g not in passages]
     lines.append(f"By named graph: {len(stats.by_graph)} graphs ({len(passages)} passage graphs)")
     lines += [f"  {g:<48} {n:>7} quads" for g, n in (stats.by_graph if graphs else special)]

@@ -18,11 +18,11 @@ import multiprocessing as mp
 import os
 import resource
 import statistics
-import sys
 import time
 from pathlib import Path
 
 from kzlinks.errors import KGError
+from kzlinks.progress import say
 
 ORIGIN = "graph/bench.py"
 
@@ -30,10 +30,6 @@ ORIGIN = "graph/bench.py"
 def _rss_mb() -> float:
     """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _say(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------------------------------------ queries
@@ -129,10 +125,10 @@ def measure_queries(store_root: Path, repeat: int, timeout: float) -> dict:
     }
     results: dict[str, dict] = {n: {} for n in names}
     for engine_name, engine in engines.items():
-        _say(f"queries on {engine_name}")
+        say(f"queries on {engine_name}")
         for name in names:
             results[name][engine_name] = engine.run(name)
-            _say(f"  {name}: {_cell(results[name][engine_name])}")
+            say(f"  {name}: {_cell(results[name][engine_name])}")
         engine.stop()
     ratios = [
         r["rdflib"]["median_s"] / r["oxigraph"]["median_s"]
@@ -175,14 +171,14 @@ def measure_builds(facts: Path, store_root: Path) -> dict:
     from kzlinks.workflow import build
 
     store = StoreDir(store_root)
-    _say("cold build")
-    cold = build([facts], store, packaged=False, progress=_say)
-    _say("rebuild with nothing changed")
+    say("cold build")
+    cold = build([facts], store, packaged=False, progress=say)
+    say("rebuild with nothing changed")
     noop = build([facts], store, packaged=False)
     files = sorted(facts.glob("*.yaml"))
     edit_one(files[len(files) // 2], version=int(time.time()))
-    _say(f"incremental rebuild after editing {files[len(files) // 2].name}")
-    incremental = build([facts], store, packaged=False, progress=_say)
+    say(f"incremental rebuild after editing {files[len(files) // 2].name}")
+    incremental = build([facts], store, packaged=False, progress=say)
     return {
         "quads": cold.quads,
         "fact_files": cold.fact_files,
@@ -267,17 +263,17 @@ def run_bench(size: int, workdir: Path, repeat: int = 9, timeout: float = 60.0, 
     from kzlinks.bench.synthetic import generate
 
     started = time.perf_counter()
-    _say(f"writing synthetic fact files for about {size} triples to {workdir / 'facts'}")
+    say(f"writing synthetic fact files for about {size} triples to {workdir / 'facts'}")
     generated = generate(workdir / "facts", size)
     figures: dict = {"size_requested": size, "generate_s": time.perf_counter() - started, "cpus": os.cpu_count()}
     figures |= measure_builds(workdir / "facts", workdir / "store")
     figures["build_peak_rss_mb"] = _rss_mb()
     if figures["quads"] <= pyshacl_max:
-        _say("pyshacl on the whole graph, for comparison")
+        say("pyshacl on the whole graph, for comparison")
         figures["pyshacl_validation_s"] = measure_pyshacl(workdir / "store")
     else:
         figures["pyshacl_validation_s"] = None
-    _say("NetworkX projections and analysis")
+    say("NetworkX projections and analysis")
     figures |= measure_analysis(workdir / "store")
     queries = measure_queries(workdir / "store", repeat, timeout)
     figures["query_speedup_vs_rdflib"] = queries.pop("speedup")

@@ -22,11 +22,10 @@ from kzlinks.analysis.projections import (
     corridor_network,
     corridor_subgraph,
     entity_network,
-    local_id,
 )
 from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import QueryError
-from kzlinks.namespaces import entity_iri
+from kzlinks.namespaces import entity_iri, local_name
 from kzlinks.sparql.engines import OxigraphEngine
 
 DEFAULT_SIDES = CUT_SIDES[0]
@@ -176,7 +175,7 @@ def cmd_ego(args: argparse.Namespace) -> int:
         if node == centre:
             continue
         parent = min((p for p in ego[node] if depth[p] == depth[node] - 1), key=lambda p: s.name(p))
-        links = "; ".join(f"{s.name(a)} {local_id(p)} {s.name(b)}" for a, p, b in ego.edges[parent, node]["links"])
+        links = "; ".join(f"{s.name(a)} {local_name(p)} {s.name(b)}" for a, p, b in ego.edges[parent, node]["links"])
         print(f"  {depth[node]}  {s.name(node)} ({s.kind(node)})  [{links}]")
     return 0
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kzlinks.dataset.store import DEFAULT_STORE, StoreDir
 from kzlinks.errors import KGError
+from kzlinks.progress import say
 
 EXTENSIONS = (
     "kzlinks.cli.stats",
@@ -25,15 +26,11 @@ EXTENSIONS = (
 )
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def cmd_build(args: argparse.Namespace) -> int:
     from kzlinks.workflow import build
 
     report = build(
-        args.facts, StoreDir(args.store), args.sources, full=args.full, packaged=not args.no_packaged, progress=_say
+        args.facts, StoreDir(args.store), args.sources, full=args.full, packaged=not args.no_packaged, progress=say
     )
     if report.unchanged:
         print(f"up to date: {report.graphs} graphs, {report.quads} quads, nothing rebuilt ({report.seconds:.2f} s)")

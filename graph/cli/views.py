@@ -8,17 +8,13 @@ kg viz bench [--sizes 1000 10000]        generation and page-load times on synth
 from __future__ import annotations
 
 import argparse
-import sys
 import webbrowser
 from pathlib import Path
 
 from kzlinks.dataset.store import StoreDir
+from kzlinks.progress import say
 
 DEFAULT_DIR = Path("kg-views")
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def _open(path: Path) -> None:
@@ -28,7 +24,7 @@ def _open(path: Path) -> None:
 def cmd_views(args: argparse.Namespace) -> int:
     from kzlinks.viz.views import write_views
 
-    paths = write_views(Path(args.output), StoreDir(args.store), progress=_say)
+    paths = write_views(Path(args.output), StoreDir(args.store), progress=say)
     for path in paths:
         print(path)
     if args.open:

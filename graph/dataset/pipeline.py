@@ -32,10 +32,10 @@ from kzlinks.facts.reader import FactFile, resolve
 from kzlinks.facts.vocabulary import OntologyIndex, load_index, parse_ontology
 from kzlinks.namespaces import DERIVED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
 from kzlinks.ontology import ONTOLOGY_FILE, SHAPES_FILE
+from kzlinks.progress import Progress
 
 PYSHACL_MAX_QUADS = 20_000  # pyshacl checks whole builds up to this size; bigger ones and re-checks, SPARQL
 BULK_LOAD_MIN = 50_000  # writes of more quads than this go through Oxigraph's bulk loader
-Progress = Callable[[str], None]
 Derive = Callable[[pyoxigraph.Store, Progress], Iterable[Quad]]  # query index in, derived-graph quads out
 
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import Quad
 from pyshacl import validate
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from kzlinks.dataset.shacl_sparql import Unsupported, Violation, compile_checks, ordered, violations
 from kzlinks.errors import OntologyError, ValidationError
 from kzlinks.facts.reader import EntityInfo
-from kzlinks.namespaces import ID, SH
+from kzlinks.namespaces import ID, SH, local_name
 from kzlinks.ontology import SHAPES_FILE
 
 
@@ -114,9 +114,9 @@ def report(found: list[Violation], entities: dict[str, EntityInfo]) -> None:
     first = ordered(found)[0]
     more = f" (and {len(found) - 1} more violations)" if len(found) > 1 else ""
     where = _where(first.focus, entities)
-    detail = f"SHACL: {first.message}" + (f" [{_short(URIRef(first.path))}]" if first.path else "") + more
+    detail = f"SHACL: {first.message}" + (f" [{local_name(URIRef(first.path))}]" if first.path else "") + more
     raise ValidationError(
-        detail, file=where[0] if where else None, line=where[1] if where else None, item=_short(URIRef(first.focus))
+        detail, file=where[0] if where else None, line=where[1] if where else None, item=local_name(URIRef(first.focus))
     )
 
 
@@ -127,13 +127,3 @@ def _where(focus, entities: dict[str, EntityInfo]) -> tuple[Path, int] | None:
     entity_id = text[len(str(ID)) :].split("/", 1)[0]
     info = entities.get(entity_id)
     return info.where if info else None
-
-
-def _short(term) -> str:
-    if isinstance(term, Literal):
-        return str(term)
-    text = str(term)
-    for sep in ("#", "/"):
-        if sep in text:
-            return text.rsplit(sep, 1)[-1] if not text.startswith(str(ID)) else text[len(str(ID)) :]
-    return text

@@ -23,6 +23,7 @@ from kzlinks.errors import FactFileError, QuoteNotFoundError
 from kzlinks.facts.articles import SourceText, find_source, normalise
 from kzlinks.facts.vocabulary import AMOUNT_RANGE, DATE_RANGE, QUANTITY_RANGE, OntologyIndex, PropertyInfo
 from kzlinks.facts.yamlfile import Located, load_located
+from kzlinks.namespaces import local_name
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
@@ -453,14 +454,9 @@ def _check_statement(
             )
         if rng not in _ANY and rng not in target_classes:
             raise FactFileError(
-                f"'{name}' expects an entity of class {_local(rng)}, but '{value_id}' is a "
-                f"{', '.join(sorted(_local(t) for t in entities[value_id].types)) if value_id in entities else 'term'}",
+                f"'{name}' expects an entity of class {local_name(rng)}, but '{value_id}' is a "
+                f"{', '.join(sorted(local_name(t) for t in entities[value_id].types)) if value_id in entities else 'term'}",
                 file=path,
                 line=line,
                 item=subject,
             )
-
-
-def _local(iri: URIRef) -> str:
-    text = str(iri)
-    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]

@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kzlinks.errors import OntologyError
-from kzlinks.namespaces import KG, SCHEMA
+from kzlinks.namespaces import KG, SCHEMA, local_name
 from kzlinks.ontology import ONTOLOGY_FILE
 
 
@@ -40,11 +40,6 @@ class OntologyIndex:
         return set(self.graph.transitive_objects(cls, RDFS.subClassOf))
 
 
-def _local(iri: URIRef) -> str:
-    text = str(iri)
-    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
-
-
 def parse_ontology(path: Path) -> Graph:
     graph = Graph()
     try:
@@ -58,7 +53,7 @@ def parse_ontology(path: Path) -> Graph:
 def load_index(path: Path = ONTOLOGY_FILE) -> OntologyIndex:
     """Index the ontology's own (kg:) classes, properties and individuals by local name."""
     graph = parse_ontology(path)
-    classes = {_local(c): c for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(str(KG))}
+    classes = {local_name(c): c for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(str(KG))}
     properties: dict[str, PropertyInfo] = {}
     for kind, is_object in ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False)):
         for prop in graph.subjects(RDF.type, kind):
@@ -66,12 +61,12 @@ def load_index(path: Path = ONTOLOGY_FILE) -> OntologyIndex:
                 continue
             rng = graph.value(prop, RDFS.range)
             if rng is None:
-                raise OntologyError(f"property {_local(prop)} has no rdfs:range", file=path)
-            properties[_local(prop)] = PropertyInfo(prop, rng, is_object)
+                raise OntologyError(f"property {local_name(prop)} has no rdfs:range", file=path)
+            properties[local_name(prop)] = PropertyInfo(prop, rng, is_object)
     individuals: dict[str, URIRef] = {}
     for cls in classes.values():
         for ind in graph.subjects(RDF.type, cls):
-            individuals[_local(ind)] = ind
+            individuals[local_name(ind)] = ind
     return OntologyIndex(graph, classes, properties, individuals)
 
 

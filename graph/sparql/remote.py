@@ -27,7 +27,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -35,6 +34,7 @@ import pyoxigraph as ox
 from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import KGError, RemoteError
 from kzlinks.namespaces import BASE, GRAPH
+from kzlinks.progress import Progress
 from kzlinks.sparql.binding import term_to_sparql, with_values
 from kzlinks.sparql.engines import _from_ox
 from kzlinks.sparql.results import XSD_STRING, Results, Term
@@ -47,7 +47,6 @@ ACCEPT_QUERY = f"{RESULTS_JSON}, application/sparql-results+xml;q=0.8, applicati
 RETRY_STATUS = {429, 502, 503, 504}
 NO_GRAPH_STORE = {404, 405, 415, 501}  # a URL that is not a Graph Store Protocol endpoint
 UPDATE_BATCH_BYTES = 4_000_000
-Progress = Callable[[str], None]
 
 
 # --------------------------------------------------------------------------- endpoints and credentials

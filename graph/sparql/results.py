@@ -12,7 +12,7 @@ import json
 import shutil
 from dataclasses import dataclass, field
 
-from kzlinks.namespaces import PREFIXES
+from kzlinks.namespaces import prefixed
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -37,10 +37,7 @@ class Term:
     def short(self) -> str:
         """Readable form: prefixed IRIs, bare literal values."""
         if self.type == "uri":
-            for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-                if self.value.startswith(ns):
-                    return f"{prefix}:{self.value[len(ns) :]}"
-            return f"<{self.value}>"
+            return prefixed(self.value)
         if self.type == "bnode":
             return f"_:{self.value}"
         return self.value
