@@ -28,6 +28,7 @@ __all__ = ["Draft", "DraftEntity", "Mention", "Skeleton", "draft_article", "draf
 
 # The order in which a link between two things is suggested, among the properties the ontology allows.
 PREFERRED_LINKS = (
+    "sector",
     "participant",
     "visitor",
     "host",

@@ -363,6 +363,8 @@ class Candidate:
 
 def is_headline(line: str) -> bool:
     """Title Case lines (a headline) capitalise ordinary words: no name can be read from their case."""
+    if re.search(r"[.!?:;]\W*$", line.strip()) or len(line.split()) > 25:
+        return False
     words = [w for w in re.findall(r"[A-Za-z][\w'-]*", line) if len(w) >= 4]
     return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.6
 

@@ -13,6 +13,8 @@ from kzlinks.curation.draft import Draft, DraftEntity, Skeleton
 
 __all__ = ["render"]
 
+# A new entity of these classes would break a SHACL shape until the curator adds what it needs.
+_NEEDS_MORE = {"Visit": "a visitor", "StateVisit": "a visitor", "OfficialVisit": "a visitor"}
 _STATUSES = "Completed | Ongoing | Planned | Intended | Proposed | Hoped"
 
 
@@ -61,6 +63,9 @@ def _entity(entity: DraftEntity) -> list[str]:
         lines[0] += f"  # known: {classes}, {_q(entity.label)}"
     else:
         why = "" if entity.known else f"  # suggested ({entity.rule})"
+        if not entity.known and classes in _NEEDS_MORE:
+            why = f"  # suggested: {classes} ({entity.rule}), once it has {_NEEDS_MORE[classes]}"
+            classes = "Event"
         lines += [f"    type: {classes}{why}", f"    label: {_q(entity.label)}"]
     if entity.alts:
         lines.append("    alt: [" + ", ".join(_q(a) for a in entity.alts) + "]")
