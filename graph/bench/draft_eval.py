@@ -47,7 +47,7 @@ from kzlinks.errors import KGError
 from kzlinks.facts.articles import normalise
 from kzlinks.facts.reader import Amount, EntityDecl, FactFile, Literal, Quantity, read_fact_file
 from kzlinks.facts.vocabulary import DATE_RANGE, OntologyIndex, load_index
-from kzlinks.namespaces import KG, local_name
+from kzlinks.namespaces import KG
 from kzlinks.workflow import build
 
 __all__ = ["ArticleScore", "evaluate", "render_table", "main"]
@@ -185,7 +185,9 @@ def score(draft: Draft, facts: FactFile, names: dict[str, set[str]], classes: di
     dates, amounts = _figures(facts)
     drafted_dates, drafted_amounts = _draft_figures(draft)
     result.dates = len(dates)
-    result.dates_found = sum(1 for d in dates if d in drafted_dates or any(x.startswith(d + "-") for x in drafted_dates))
+    result.dates_found = sum(
+        1 for d in dates if d in drafted_dates or any(x.startswith(d + "-") for x in drafted_dates)
+    )
     result.amounts = len(amounts)
     result.amounts_found = len(amounts & drafted_amounts)
     return result

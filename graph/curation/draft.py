@@ -237,9 +237,7 @@ def _skeletons(
             continue
         subject = min(named, key=lambda e: _subject_rank(e, index))
         others = [(e.id, _links(subject, e, index)) for e in named if e is not subject]
-        skeletons.append(
-            Skeleton(sentence, subject.id, others, [(f, _figure_links(subject, f, index)) for f in found])
-        )
+        skeletons.append(Skeleton(sentence, subject.id, others, [(f, _figure_links(subject, f, index)) for f in found]))
     return skeletons
 
 

@@ -105,9 +105,10 @@ class Lexicon:
         folded = Folded.of(text)
         for hit in self._pattern.finditer(folded.text):
             start, end = folded.span(hit.start(), hit.end())
-            if _inside_compound(text, start, end):
+            entity = self.by_name[hit.group()]
+            if _inside_compound(text, start, end) or _common_noun_in_name(entity, text, start):
                 continue
-            yield Match(self.by_name[hit.group()], text[start:end], start, end)
+            yield Match(entity, text[start:end], start, end)
 
     def lookup(self, name: str) -> KnownEntity | None:
         """The known entity with this exact name, case and accents ignored."""
@@ -122,3 +123,9 @@ def _inside_compound(text: str, start: int, end: int) -> bool:
     return (len(before) == 2 and before[1] == "-" and before[0].islower()) or (
         len(after) == 2 and after[0] == "-" and after[1].islower()
     )
+
+
+def _common_noun_in_name(entity: KnownEntity, text: str, start: int) -> bool:
+    """A lower-case concept (`transport`) written with a capital inside a sentence is part of a name
+    (`Budapest Transport Forum`), not a mention of the concept."""
+    return entity.label[:1].islower() and text[start].isupper() and start > 0 and text[:start].strip() != ""

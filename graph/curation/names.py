@@ -301,7 +301,6 @@ STOP_WORDS = {
     "signed",
     "said",
     "announced",
-    "had",
     "such",
     "other",
     "every",
@@ -309,7 +308,6 @@ STOP_WORDS = {
     "more",
     "further",
     "new",
-    "further",
 }
 MONTHS_AND_DAYS = {
     "january",
@@ -392,7 +390,9 @@ def _spans(sentence: str):
                 whole_has_head = _head_class(span.group().split()) is not None and not span.group()[
                     part.end() :
                 ].startswith("the ")
-                keep = re.search(r"\s(?:of|for|on)\s", before) or (whole_has_head and _head_class(before.split()) is None)
+                keep = re.search(r"\s(?:of|for|on)\s", before) or (
+                    whole_has_head and _head_class(before.split()) is None
+                )
             else:
                 keep = last_word in HEAD_CLASSES or last_word in TITLES
             if not keep:
@@ -447,9 +447,10 @@ def _classify(sentence: str, start: int, end: int) -> Candidate | None:
     if re.fullmatch(r"COP\d+", text):
         return Candidate(text, "Conference", start, end, "name of a conference of the parties")
     if cls is not None:
-        if all(t.lower() in TITLES | _CONNECTORS | DEMONYMS or t.lower() in HEAD_CLASSES for t in tokens) and len(
-            tokens
-        ) == 1:
+        if (
+            all(t.lower() in TITLES | _CONNECTORS | DEMONYMS or t.lower() in HEAD_CLASSES for t in tokens)
+            and len(tokens) == 1
+        ):
             return None  # a bare keyword: 'Forum', 'Bank'
         return Candidate(text, cls, start, end, f"head word '{_head_word(tokens)}'")
     return _person_or_place(sentence, start, tokens)
@@ -495,7 +496,9 @@ def _person_or_place(sentence: str, start: int, tokens: list[str]) -> Candidate 
 
 
 def _is_name_word(token: str) -> bool:
-    return bool(re.fullmatch(r"[A-Z\u00C0-\u00DE\u0100-\u017F][a-z\u00DF-\u017F'’]+(?:-[A-Z]?[a-z\u00DF-\u017F]+)*", token))
+    return bool(
+        re.fullmatch(r"[A-Z\u00C0-\u00DE\u0100-\u017F][a-z\u00DF-\u017F'’]+(?:-[A-Z]?[a-z\u00DF-\u017F]+)*", token)
+    )
 
 
 def _is_adjective(token: str) -> bool:

@@ -1,0 +1,108 @@
+"""`kg draft` on a small article whose expected draft is known, through the CLI, and the draft's build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kzlinks.cli.main import main
+
+FIXTURE = Path(__file__).parent / "fixtures" / "draft" / "article.txt"
+
+
+@pytest.fixture(scope="module")
+def drafted(tmp_path_factory) -> tuple[Path, Path, str]:
+    """The packaged graph built into a store of its own, and the fixture article drafted against it."""
+    root = tmp_path_factory.mktemp("draft")
+    store = root / "store"
+    assert main(["build", "--store", str(store)]) == 0
+    articles = root / "articles"
+    articles.mkdir()
+    shutil.copy(FIXTURE, articles / "article.txt")
+    output = root / "article.yaml"
+    assert main(["draft", str(articles / "article.txt"), "-o", str(output), "--store", str(store)]) == 0
+    return store, output, output.read_text(encoding="utf-8")
+
+
+def _entities(text: str) -> dict[str, dict]:
+    return {e["id"]: e for e in yaml.safe_load(text)["entities"]}
+
+
+def test_known_entities_are_declared_with_their_ids_and_quotes(drafted) -> None:
+    _, _, text = drafted
+    entities = _entities(text)
+    for known in ("kazakhstan", "tokayev", "astana", "central-asia", "europe", "middle-corridor"):
+        assert known in entities, known
+    # the Middle Corridor is known by its alternative label; its quote is the sentence naming it
+    assert entities["middle-corridor"]["quote"].endswith("via the Middle Corridor.")
+    assert "label" not in entities["tokayev"]  # declared by the packaged fact files already
+    assert '# known: Person, "Kassym-Jomart Tokayev"' in text
+
+
+def test_new_names_get_a_suggested_class(drafted) -> None:
+    _, _, text = drafted
+    entities = _entities(text)
+    assert entities["viktor-orban"]["type"] == "Person"
+    assert entities["viktor-orban"]["alt"] == ["Orbán"]  # the surname alone, joined to the person
+    assert entities["rail-freight-cooperation-agreement"]["type"] == "Agreement"
+    assert entities["hungarian-export-import-bank"]["type"] == "FinancialInstitution"
+    assert entities["budapest-transport-forum"]["type"] == "Forum"
+    assert entities["dostyk"]["type"] == "City"
+    assert entities["budapest"]["type"] == "City"
+
+
+def test_dates_keep_the_precision_of_the_text_and_amounts_their_units(drafted) -> None:
+    _, _, text = drafted
+    assert '# startDate: 2026-03-12  # "12 March 2026" (day)' in text
+    assert 'date 2026-09 (month)  from "September 2026"' in text  # a month: no day invented
+    assert '# startDate: 2027  # "2027" (year)' in text
+    assert "date 1992 (year)" in text
+    assert '# amount: {value: 250000000, currency: EUR}  # "250 million euros"' in text
+    assert '# percentage: 18  # "18%"' in text
+    assert "quantity {value: 7000, unit: km}" in text
+
+
+def test_one_statement_skeleton_per_linking_sentence(drafted) -> None:
+    _, _, text = drafted
+    statements = yaml.safe_load(text)["statements"]
+    quotes = [s["quote"] for s in statements]
+    assert quotes == [
+        "Kazakhstan and Hungary sign a rail freight agreement",
+        "On 12 March 2026, President Kassym-Jomart Tokayev and Prime Minister Viktor Orbán met in Astana for "
+        "talks on transport links between Central Asia and Europe.",
+        "During the talks, Kazakhstan and Hungary signed the Rail Freight Cooperation Agreement, which foresees a "
+        "new container service from Dostyk to Budapest via the Middle Corridor.",
+        "The Hungarian Export-Import Bank will provide a credit line of 250 million euros for new rolling stock, "
+        "and Orbán said that freight volumes between the two countries grew by 18% in 2025.",
+        "Viktor Orbán also invited Tokayev to the Budapest Transport Forum, to be held in 2027.",
+    ]
+    talks = statements[2]
+    assert talks["subject"] == "talks"
+    assert "# participant: kazakhstan" in text and "# status: Completed | Ongoing" in text
+
+
+def test_the_draft_builds_as_written(drafted, tmp_path) -> None:
+    store, output, _ = drafted
+    assert (
+        main(["build", "--store", str(tmp_path / "s"), "--facts", str(output), "--sources", str(FIXTURE.parent)]) == 0
+    )
+
+
+def test_a_missing_store_is_one_clear_error(tmp_path, capsys) -> None:
+    assert main(["draft", str(FIXTURE), "--store", str(tmp_path / "none")]) == 2
+    assert "no built store" in capsys.readouterr().err
+
+
+def test_figures_read_with_their_precision() -> None:
+    from kzlinks.curation.figures import read_figures
+
+    found = {(f.kind, f.value, f.unit) for f in read_figures("On 3-4 April 2025 and in May 1992, USD 120 million.")}
+    assert found == {
+        ("date", "2025-04-03", "day"),
+        ("date", "2025-04-04", "day"),
+        ("date", "1992-05", "month"),
+        ("money", "120000000", "USD"),
+    }
