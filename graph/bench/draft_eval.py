@@ -116,12 +116,12 @@ def _in_scope(classes: set, index: OntologyIndex) -> bool:
 def _matches(entity: DraftEntity, curated: _Curated, strict: bool) -> bool:
     if entity.known and entity.id == curated.id:
         return True
-    names = {fold(n).strip() for n in [entity.label, *entity.alts]}
+    names = {fold(n).strip() for n in [entity.label, *entity.alts, *entity.names]}
     if names & curated.names:
         return True
     if strict:
         return False
-    head = _singular(fold(entity.label).split()[-1]) if entity.label.split() else ""
+    head = _singular(fold(entity.head or entity.label).split()[-1]) if entity.label.split() else ""
     if head not in curated.words:
         return False
     mentions = {normalise(fold(m.text)) for m in entity.mentions}

@@ -82,6 +82,8 @@ class DraftEntity:
     quotes: list[str] = field(default_factory=list)
     alts: list[str] = field(default_factory=list)
     declare_type: bool = False
+    names: set[str] = field(default_factory=set)
+    head: str = ""
 
     def add(self, sentence: Sentence, start: int, end: int) -> None:
         self.mentions.append(Mention(sentence.number, start, end, sentence.text[start:end]))
@@ -142,6 +144,7 @@ def draft_text(text: str, source: str, lexicon: Lexicon, index: OntologyIndex | 
                     True,
                     "known",
                     declare_type=match.entity.reference_only,
+                    names=match.entity.names,
                 )
             entity.add(sentence, match.start, match.end)
         figures += [(sentence.number, f) for f in read_figures(sentence.text)]
@@ -177,7 +180,7 @@ def _add_candidates(
         if not cls:
             continue
         label = _strip_article(Counter(c.text for _, c in group).most_common(1)[0][0])
-        entity = DraftEntity(_new_id(label, taken), label, [cls], False, group[0][1].rule)
+        entity = DraftEntity(_new_id(label, taken), label, [cls], False, group[0][1].rule, head=group[0][1].head)
         taken.add(entity.id)
         for sentence, candidate in group:
             start = candidate.start + (len(candidate.text) - len(_strip_article(candidate.text)))
@@ -198,7 +201,7 @@ def _is_person(group: list[tuple[Sentence, Candidate]], text: str, groups: dict)
         if candidate.rule == "title and name":
             return True
         before, after = sentence.text[: candidate.start].rstrip(), sentence.text[candidate.end :]
-        if before.endswith(",") and (after[:1] in (",", ".", ")") or after.startswith(" and ")):
+        if before.endswith(",") and (after.lstrip()[:1] in (",", ".", ")", "(") or after.startswith(" and ")):
             return True
     surname = key.split()[-1]
     return len(key.split()) > 1 and surname in groups

@@ -12,8 +12,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph
+from rdflib import URIRef
 
 from kzlinks.curation.text import Folded, fold
+from kzlinks.facts.vocabulary import load_index
 from kzlinks.namespaces import ID, KG, REFERENCE_GRAPH, local_name
 
 __all__ = ["KnownEntity", "Lexicon", "Match"]
@@ -66,11 +68,15 @@ class Match:
 class Lexicon:
     """Known entities by folded name; `find(text)` lists the known entities a text names."""
 
-    def __init__(self, entities: Iterable[KnownEntity]) -> None:
+    def __init__(self, entities: Iterable[KnownEntity], descriptive: frozenset[str] = frozenset()) -> None:
+        """`descriptive`: classes whose lower-case names are descriptions, not names (an event called
+        `negotiations` or `expanded-format meeting` in one article is not every negotiation of the next)."""
         self.entities = {e.id: e for e in entities}
         by_name: dict[str, KnownEntity] = {}
         for entity in sorted(self.entities.values(), key=lambda e: e.id):
             for name in entity.names:
+                if entity.classes & descriptive and name == name.lower():
+                    continue
                 key = fold(name).strip()
                 if len(key) >= _MIN_NAME and (key not in by_name or name == entity.label):
                     by_name[key] = entity
@@ -96,7 +102,11 @@ class Lexicon:
                     entity.label = row["name"].value
             else:
                 entity.alts.add(row["name"].value)
-        return cls(e for e in entities.values() if e.label)
+        index = load_index()
+        descriptive = {
+            local_name(c) for root in (KG.Event, KG.Document) for c in index.subclasses_of(URIRef(str(root)))
+        }
+        return cls((e for e in entities.values() if e.label), frozenset(descriptive))
 
     def find(self, text: str) -> Iterator[Match]:
         """The known entities named in `text`, left to right, longest name first where names overlap."""

@@ -115,6 +115,12 @@ HEAD_CLASSES = {
     "route": "TransportCorridor",
     "network": "Route",
     "republic": "State",
+    "army": "Institution",
+    "alley": "Venue",
+    "street": "Venue",
+    "avenue": "Venue",
+    "park": "Venue",
+    "monument": "Venue",
     "kingdom": "State",
     "emirates": "State",
 }
@@ -221,6 +227,8 @@ DEMONYMS = {
 }
 STOP_WORDS = {
     "the",
+    "his",
+    "her",
     "a",
     "an",
     "this",
@@ -358,6 +366,12 @@ class Candidate:
     rule: str
     is_person_name: bool = False
 
+    @property
+    def head(self) -> str:
+        """The word that decided the class (quoted in the rule), else the last word."""
+        quoted = re.search(r"'([^']+)'", self.rule)
+        return quoted.group(1) if quoted and "head" in self.rule else self.text.split()[-1]
+
 
 def is_headline(line: str) -> bool:
     """Title Case lines (a headline) capitalise ordinary words: no name can be read from their case."""
@@ -416,7 +430,7 @@ def _capitalised_pieces(sentence: str, known: list[tuple[int, int]]):
 def _trim(sentence: str, start: int, end: int) -> tuple[int, int] | None:
     """Drop connectors and sentence-initial function words at both ends of a span."""
     words = [(m.start() + start, m.end() + start) for m in _WORDS.finditer(sentence[start:end])]
-    while words and sentence[words[0][0] : words[0][1]].lower() in _CONNECTORS | STOP_WORDS:
+    while words and sentence[words[0][0] : words[0][1]].lower() in _CONNECTORS | STOP_WORDS | {"'s", "’s"}:
         words.pop(0)
     while words and sentence[words[-1][0] : words[-1][1]].lower() in _CONNECTORS:
         words.pop()
@@ -457,6 +471,13 @@ def _classify(sentence: str, start: int, end: int) -> Candidate | None:
 
 
 def _head_word(tokens: list[str]) -> str:
+    """The word `_head_class` read the class from."""
+    lower = [t.lower() for t in tokens]
+    for i, token in enumerate(lower):
+        if token in ("of", "on", "for", "between") and i > 0:
+            if lower[i - 1] in HEAD_CLASSES:
+                return tokens[i - 1]
+            break
     for token in reversed(tokens):
         if token.lower() in HEAD_CLASSES or token.lower() == "understanding":
             return token
@@ -466,7 +487,7 @@ def _head_word(tokens: list[str]) -> str:
 def _person_or_place(sentence: str, start: int, tokens: list[str]) -> Candidate | None:
     titled = False
     offset = 0
-    while tokens and tokens[0].lower().rstrip(".") in TITLES | DEMONYMS | _CONNECTORS:
+    while tokens and (tokens[0].lower().rstrip(".") in TITLES | _CONNECTORS or _is_demonym(tokens[0])):
         titled = titled or tokens[0].lower().rstrip(".") in TITLES
         offset = sentence.index(tokens[0], start + offset) - start + len(tokens[0])
         tokens = tokens[1:]
@@ -499,6 +520,11 @@ def _is_name_word(token: str) -> bool:
     return bool(
         re.fullmatch(r"[A-Z\u00C0-\u00DE\u0100-\u017F][a-z\u00DF-\u017F'’]+(?:-[A-Z]?[a-z\u00DF-\u017F]+)*", token)
     )
+
+
+def _is_demonym(token: str) -> bool:
+    low = token.lower()
+    return low in DEMONYMS or low.endswith(("ian", "ese", "ish"))
 
 
 def _is_adjective(token: str) -> bool:
