@@ -45,6 +45,7 @@ def test_known_entities_are_declared_with_their_ids_and_quotes(drafted) -> None:
 def test_new_names_get_a_suggested_class(drafted) -> None:
     _, _, text = drafted
     entities = _entities(text)
+    assert entities["hungary"]["type"] == "State"  # listed with Kazakhstan, a known state
     assert entities["viktor-orban"]["type"] == "Person"
     assert entities["viktor-orban"]["alt"] == ["Orbán"]  # the surname alone, joined to the person
     assert entities["rail-freight-cooperation-agreement"]["type"] == "Agreement"
@@ -79,9 +80,13 @@ def test_one_statement_skeleton_per_linking_sentence(drafted) -> None:
         "and Orbán said that freight volumes between the two countries grew by 18% in 2025.",
         "Viktor Orbán also invited Tokayev to the Budapest Transport Forum, to be held in 2027.",
     ]
-    talks = statements[2]
-    assert talks["subject"] == "talks"
-    assert "# participant: kazakhstan" in text and "# status: Completed | Ongoing" in text
+    # the talks are the subject of the two sentences that name them, the people and states their participants
+    assert [s["subject"] for s in statements[1:3]] == ["talks", "talks"]
+    assert statements[1]["about"] == ["tokayev", "viktor-orban", "astana", "transport", "central-asia", "europe"]
+    assert "    # participant: [tokayev, viktor-orban]  # or: host, party, author" in text
+    assert "    # participant: [kazakhstan, hungary]" in text
+    assert "    # produced: [rail-freight-cooperation-agreement, middle-corridor]" in text
+    assert text.count("# status: Completed | Ongoing | Planned | Intended | Proposed | Hoped") == 5
 
 
 def test_the_draft_builds_as_written(drafted, tmp_path) -> None:
@@ -106,3 +111,29 @@ def test_figures_read_with_their_precision() -> None:
         ("date", "1992-05", "month"),
         ("money", "120000000", "USD"),
     }
+
+
+def test_the_score_of_a_draft_against_its_curated_file(drafted) -> None:
+    """The measure `kg draft --evaluate` uses, on the fixture and the fact file a curator wrote for it."""
+    from kzlinks.bench.draft_eval import catalogue, render_table, score
+    from kzlinks.curation import Lexicon, draft_article
+    from kzlinks.data import PACKAGED_FACTS
+    from kzlinks.dataset.store import StoreDir
+    from kzlinks.facts.reader import read_fact_file
+    from kzlinks.facts.vocabulary import load_index
+
+    store, _, _ = drafted
+    index = load_index()
+    curated_file = FIXTURE.parent / "curated.yaml"
+    names, classes = catalogue([*sorted(PACKAGED_FACTS.glob("*.yaml")), curated_file], index)
+    draft = draft_article(FIXTURE, Lexicon.from_store(StoreDir(store).open_read()), index)
+    result = score(draft, read_fact_file(curated_file, index), names, classes, index)
+    # 11 curated entities in scope (the corridor is not); all found, the talks by their words in its quote
+    assert (result.entities, result.found, result.missed) == (11, 11, [])
+    assert result.found_strict == 10  # 'talks' is not the curated label
+    # Central Asia and Europe are known places the curator chose not to declare: the two wrong ones
+    assert (result.drafted, result.wrong) == (14, 2)
+    assert sorted(result.wrong_names) == ["Central Asia (Region)", "Europe (Region)"]
+    assert (result.dates, result.dates_found, result.amounts, result.amounts_found) == (3, 3, 3, 3)
+    table = render_table([result])
+    assert "overall" in table and "100.0%" in table and "85.7%" in table

@@ -50,7 +50,7 @@ from kzlinks.facts.vocabulary import DATE_RANGE, OntologyIndex, load_index
 from kzlinks.namespaces import KG
 from kzlinks.workflow import build
 
-__all__ = ["ArticleScore", "evaluate", "render_table", "main"]
+__all__ = ["ArticleScore", "catalogue", "evaluate", "main", "render_table", "score"]
 
 SCOPE = ("Person", "Organisation", "Place", "Document", "Event")
 PERCENT_PROPERTIES = {"percentage", "percentageUpTo", "changePercent"}
@@ -193,7 +193,7 @@ def score(draft: Draft, facts: FactFile, names: dict[str, set[str]], classes: di
     return result
 
 
-def _catalogue(paths: list[Path], index: OntologyIndex) -> tuple[dict[str, set[str]], dict[str, set]]:
+def catalogue(paths: list[Path], index: OntologyIndex) -> tuple[dict[str, set[str]], dict[str, set]]:
     """Every name (label, alt labels) and class of every entity over all curated files."""
     names: dict[str, set[str]] = {}
     classes: dict[str, set] = {}
@@ -209,7 +209,7 @@ def evaluate(facts_dir: Path = PACKAGED_FACTS, sources_dir: Path = PACKAGED_SOUR
     """Draft each article against a graph of the other fact files; one score per article."""
     index = load_index()
     paths = sorted(facts_dir.glob("*.yaml"))
-    names, classes = _catalogue(paths, index)
+    names, classes = catalogue(paths, index)
     scores = []
     for held_out in paths:
         others = [p for p in paths if p != held_out]

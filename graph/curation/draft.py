@@ -150,11 +150,33 @@ def draft_text(text: str, source: str, lexicon: Lexicon, index: OntologyIndex | 
         figures += [(sentence.number, f) for f in read_figures(sentence.text)]
         if not is_headline(sentence.text):
             spans = [(m.start, m.end) for m in known]
-            pending += [(sentence, c) for c in find_candidates(sentence.text, spans)]
+            pending += [
+                (sentence, _beside_known(c, sentence.text, known)) for c in find_candidates(sentence.text, spans)
+            ]
     _add_candidates(entities, pending, text, lexicon)
     ordered = sorted(entities.values(), key=lambda e: (e.mentions[0].sentence, e.mentions[0].start))
     skeletons = _skeletons(parts, ordered, figures, index)
     return Draft(source, ordered, figures, skeletons, parts)
+
+
+_LISTABLE = ("State", "City", "Port", "Region")
+
+
+def _beside_known(candidate: Candidate, text: str, known: list) -> Candidate:
+    """A bare capitalised word listed with a known state or city (`Kazakhstan and Hungary`, `Nanjing,
+    Xi'an`) is taken to be of the same class."""
+    if candidate.suggested_class or " " in candidate.text or candidate.text.lower().endswith(("ians", "ans", "ese")):
+        return candidate
+    for match in known:
+        classes = [c for c in _LISTABLE if c in match.entity.classes]
+        if not classes:
+            continue
+        between = (
+            text[match.end : candidate.start] if match.end <= candidate.start else text[candidate.end : match.start]
+        )
+        if re.fullmatch(r"\s*(?:,|,?\s+and|,?\s+or)\s*", between):
+            return Candidate(candidate.text, classes[0], candidate.start, candidate.end, f"listed with {match.text}")
+    return candidate
 
 
 def _add_candidates(
@@ -198,7 +220,7 @@ def _is_person(group: list[tuple[Sentence, Candidate]], text: str, groups: dict)
     (`..., Charles Michel,`), or the surname recurs on its own."""
     key = fold(group[0][1].text)
     for sentence, candidate in group:
-        if candidate.rule == "title and name":
+        if candidate.rule in ("title and name", "name before a verb or preposition"):
             return True
         before, after = sentence.text[: candidate.start].rstrip(), sentence.text[candidate.end :]
         if before.endswith(",") and (after.lstrip()[:1] in (",", ".", ")", "(") or after.startswith(" and ")):

@@ -340,6 +340,22 @@ MONTHS_AND_DAYS = {
 }
 DIRECTIONS = {"north", "south", "east", "west", "central", "middle", "greater"}
 PLACE_PREPOSITIONS = {"in", "to", "from", "at", "via", "through", "across", "near", "visited", "visit", "between"}
+_FUNCTION_AFTER_NAME = {
+    "in",
+    "at",
+    "to",
+    "from",
+    "with",
+    "was",
+    "is",
+    "has",
+    "had",
+    "said",
+    "who",
+    "will",
+    "also",
+    "and",
+}
 _CONNECTORS = {"of", "for", "on", "and", "de", "the", "du", "von", "van", "al", "el", "la"}
 _WORD = r"(?:[A-Z\u00C0-\u00DE\u0100-\u017F][\w'’\u00C0-\u017F]*(?:-[\w\u00C0-\u017F]+)*)"
 _SPAN = re.compile(rf"{_WORD}(?:\s+(?:(?:of|for|on|and|de|the|du|von|van|al|el|la)\s+)*{_WORD})*")
@@ -352,6 +368,26 @@ _PHRASE = re.compile(
     + r")(?![\w-])(?P<tail>\s+(?:on|of)(?:\s+(?!"
     + _TAIL_STOP
     + r")[\w-]+){1,3})?"
+)
+
+
+# Plural nouns that introduce examples of a class: "companies such as Google and Microsoft".
+LIST_CLASSES = {
+    "companies": "Company",
+    "countries": "State",
+    "states": "State",
+    "cities": "City",
+    "ports": "Port",
+    "banks": "FinancialInstitution",
+    "universities": "EducationalInstitution",
+    "organisations": "InternationalOrganisation",
+    "organizations": "InternationalOrganisation",
+}
+_LIST = re.compile(
+    r"\b(?P<kind>"
+    + "|".join(LIST_CLASSES)
+    + r")\s+(?:such as|like|including|as)\s+(?P<items>"
+    + rf"{_WORD}(?:\s+{_WORD})?(?:\s*,\s*{_WORD}(?:\s+{_WORD})?)*(?:,?\s+and\s+{_WORD}(?:\s+{_WORD})?)?)"
 )
 
 
@@ -383,12 +419,22 @@ def is_headline(line: str) -> bool:
 
 def find_candidates(sentence: str, known: list[tuple[int, int]]) -> list[Candidate]:
     """New names in a sentence outside the spans `known` (already matched to graph entities)."""
-    found = [c for piece in _capitalised_pieces(sentence, known) if (c := _classify(sentence, *piece)) is not None]
+    listed = list(_listed(sentence, known))
+    taken = known + [(c.start, c.end) for c in listed]
+    found = listed + [
+        c for piece in _capitalised_pieces(sentence, taken) if (c := _classify(sentence, *piece)) is not None
+    ]
     taken = known + [(c.start, c.end) for c in found]
-    for phrase in _phrases(sentence):
-        if not any(phrase.start < end and start < phrase.end for start, end in taken):
-            found.append(phrase)
-            taken.append((phrase.start, phrase.end))
+    for phrase, head_end in _phrases(sentence):
+        if any(phrase.start < end and start < phrase.end for start, end in taken):
+            # a tail that runs into a known name (`talks on transport links`): keep the words up to the head
+            phrase = Candidate(
+                sentence[phrase.start : head_end], phrase.suggested_class, phrase.start, head_end, phrase.rule
+            )
+            if any(phrase.start < end and start < phrase.end for start, end in taken):
+                continue
+        found.append(phrase)
+        taken.append((phrase.start, phrase.end))
     return sorted(found, key=lambda c: c.start)
 
 
@@ -413,6 +459,17 @@ def _spans(sentence: str):
                 yield start, span.start() + part.start()
                 start = span.start() + part.end()
         yield start, span.end()
+
+
+def _listed(sentence: str, known: list[tuple[int, int]]):
+    """Names listed after a plural class noun: `companies such as Google and Microsoft`."""
+    for match in _LIST.finditer(sentence):
+        cls = LIST_CLASSES[match.group("kind").lower()]
+        base = match.start("items")
+        for item in re.finditer(rf"{_WORD}(?:\s+{_WORD})?", match.group("items")):
+            start, end = base + item.start(), base + item.end()
+            if not any(start < b and a < end for a, b in known):
+                yield Candidate(item.group(), cls, start, end, f"listed after '{match.group('kind')}'")
 
 
 def _capitalised_pieces(sentence: str, known: list[tuple[int, int]]):
@@ -461,10 +518,9 @@ def _classify(sentence: str, start: int, end: int) -> Candidate | None:
     if re.fullmatch(r"COP\d+", text):
         return Candidate(text, "Conference", start, end, "name of a conference of the parties")
     if cls is not None:
-        if (
-            all(t.lower() in TITLES | _CONNECTORS | DEMONYMS or t.lower() in HEAD_CLASSES for t in tokens)
-            and len(tokens) == 1
-        ):
+        if len(tokens) == 1 and tokens[0].lower() in HEAD_CLASSES:
+            if cls in ("Region", "WaterBody") and sentence[:start].rstrip().endswith(("the", "The")):
+                return Candidate(text, "Region", start, end, f"the {text}: a region by name")
             return None  # a bare keyword: 'Forum', 'Bank'
         return Candidate(text, cls, start, end, f"head word '{_head_word(tokens)}'")
     return _person_or_place(sentence, start, tokens)
@@ -503,7 +559,15 @@ def _person_or_place(sentence: str, start: int, tokens: list[str]) -> Candidate 
     if all(_is_name_word(t) for t in tokens) and 2 <= len(tokens) <= 3:
         if tokens[0].lower() in DIRECTIONS:
             return Candidate(text, "Region", begin, end, "direction word and a name")
-        return Candidate(text, "Person", begin, end, "title and name" if titled else "two or three names", True)
+        after = sentence[end:].split()
+        follows = after[0].lower().strip(",.;)") if after else ""
+        free = sentence[end : end + 1] in (",", ".", ")", "") or follows in _FUNCTION_AFTER_NAME
+        rule = (
+            "title and name"
+            if titled
+            else ("name before a verb or preposition" if free and begin > 0 else "two or three names")
+        )
+        return Candidate(text, "Person", begin, end, rule, True)
     if len(tokens) == 1 and _is_name_word(tokens[0]) and not _is_adjective(tokens[0]):
         before = sentence[:begin].split()
         if titled:
@@ -564,4 +628,5 @@ def _phrases(sentence: str):
             text = sentence[text_start : match.end("tail") if tail else match.end("head")]
         if text.lower() == head and head in ("report", "agreement", "agreements", "visit", "meeting", "resolution"):
             continue  # a bare common noun: too vague to be an entity
-        yield Candidate(text, PHRASE_HEADS[head], text_start, text_start + len(text), f"head noun '{head}'")
+        candidate = Candidate(text, PHRASE_HEADS[head], text_start, text_start + len(text), f"head noun '{head}'")
+        yield candidate, match.end("head")
