@@ -111,6 +111,17 @@ def test_figures_read_with_their_precision() -> None:
         ("date", "1992-05", "month"),
         ("money", "120000000", "USD"),
     }
+    found = [(f.kind, f.value) for f in read_figures("Just 10-12 years ago, about 10 - 11%; in June, on Thursday.")]
+    assert found == [("percent", "10"), ("percent", "11")]  # no year for June: no date invented
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    from kzlinks.curation import figures, text
+
+    for module in (figures, text):
+        assert doctest.testmod(module).failed == 0
 
 
 def test_the_score_of_a_draft_against_its_curated_file(drafted) -> None:

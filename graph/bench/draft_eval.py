@@ -163,16 +163,16 @@ def score(draft: Draft, facts: FactFile, names: dict[str, set[str]], classes: di
     """Compare a draft with the curated fact file of the same article."""
     result = ArticleScore(facts.path.stem)
     curated = [_Curated(d, names.get(d.id, set()), _in_scope(classes.get(d.id, set()), index)) for d in facts.entities]
-    for entity in curated:
-        if not entity.in_scope:
+    for wanted in curated:
+        if not wanted.in_scope:
             continue
         result.entities += 1
-        if any(_matches(d, entity, strict=True) for d in draft.entities):
+        if any(_matches(d, wanted, strict=True) for d in draft.entities):
             result.found_strict += 1
-        if any(_matches(d, entity, strict=False) for d in draft.entities):
+        if any(_matches(d, wanted, strict=False) for d in draft.entities):
             result.found += 1
         else:
-            result.missed.append(entity.id)
+            result.missed.append(wanted.id)
     for entity in draft.entities:
         if not _in_scope({index.classes[c] for c in entity.classes if c in index.classes}, index):
             continue

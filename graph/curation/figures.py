@@ -93,6 +93,9 @@ _MONEY_PATTERNS = [
     re.compile(r"\b" + _NUMBER + _SCALE_WORD + r"\s*(?:of\s+)?" + _CURRENCY_WORD),
 ]
 _PERCENT = re.compile(r"\b" + _NUMBER + r"\s?(?:%|per\s?cent\b|percent\b)")
+_PERCENT_RANGE = re.compile(
+    r"\b" + _NUMBER + r"\s*(?:[-–]|to)\s*" + _NUMBER.replace("?P<n>", "?P<n2>") + r"\s?(?:%|per\s?cent\b|percent\b)"
+)
 _UNITS = {
     "km": "km",
     "kilometres": "km",
@@ -161,7 +164,12 @@ class Figure:
 
 
 def read_figures(sentence: str) -> list[Figure]:
-    """Every date, sum, percentage and quantity of one sentence, in the order they appear."""
+    """Every date, sum, percentage and quantity of one sentence, in the order they appear.
+
+    Example:
+        >>> [(f.kind, f.value, f.unit) for f in read_figures("In May 2024 it lent $1.5 billion at 3.2%.")]
+        [('date', '2024-05', 'month'), ('money', '1500000000', 'USD'), ('percent', '3.2', '%')]
+    """
     taken = [False] * len(sentence)
     found: list[Figure] = []
     for reader in (_money, _percentages, _dates, _quantities):
@@ -230,6 +238,11 @@ def _money(sentence: str):
 
 
 def _percentages(sentence: str):
+    for match in _PERCENT_RANGE.finditer(sentence):  # "10 - 11%": both ends
+        figures = [
+            Figure("percent", _plain_number(match.group(k)), "%", match.group(), match.start()) for k in ("n", "n2")
+        ]
+        yield figures, match.start(), match.end()
     for match in _PERCENT.finditer(sentence):
         value = _plain_number(match.group("n"))
         yield [Figure("percent", value, "%", match.group(), match.start())], match.start(), match.end()
@@ -237,6 +250,8 @@ def _percentages(sentence: str):
 
 def _quantities(sentence: str):
     for match in _QUANTITY.finditer(sentence):
+        if re.search(r"\d\s*[-–]\s*$", sentence[: match.start()]):
+            continue  # the end of a range ("10-12 years"): not a quantity on its own
         scale = {"thousand": 10**3, "million": 10**6, "billion": 10**9}.get((match.group("s") or "").lower(), 1)
         unit = _UNITS[match.group("u").lower()]
         value = _plain_number(match.group("n"), scale)

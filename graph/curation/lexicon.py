@@ -88,7 +88,9 @@ class Lexicon:
     def from_store(cls, store: pyoxigraph.Store) -> Lexicon:
         """Every entity with a label in the store, with its classes and alternative labels."""
         entities: dict[str, KnownEntity] = {}
-        for row in store.query(_QUERY, use_default_graph_as_union=False):
+        rows = store.query(_QUERY, use_default_graph_as_union=False)
+        assert isinstance(rows, pyoxigraph.QuerySolutions)
+        for row in rows:
             entity_id = local_name(row["entity"].value)
             entity = entities.setdefault(entity_id, KnownEntity(entity_id))
             graph = row["graph"].value

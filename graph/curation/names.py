@@ -513,6 +513,8 @@ def _head_class(tokens: list[str]) -> str | None:
 
 def _classify(sentence: str, start: int, end: int) -> Candidate | None:
     text = sentence[start:end]
+    if sentence[end : end + 1] == ":" and len(sentence[:start].split()) <= 3:
+        return None  # a heading ("Rewind to History:", "On the International Stage:")
     tokens = text.split()
     cls = _head_class(tokens)
     if re.fullmatch(r"COP\d+", text):

@@ -26,7 +26,12 @@ def _fold_char(char: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case, accents stripped, dashes and curly quotes made plain: `Türkiye` and `turkiye` fold alike."""
+    """Lower case, accents stripped, dashes and curly quotes made plain: `Türkiye` and `turkiye` fold alike.
+
+    Example:
+        >>> fold("Türkiye – Xi’an")
+        "turkiye - xi'an"
+    """
     return "".join(_fold_char(c) for c in text)
 
 
