@@ -101,6 +101,14 @@ def test_a_missing_store_is_one_clear_error(tmp_path, capsys) -> None:
     assert "no built store" in capsys.readouterr().err
 
 
+def test_an_unreadable_article_is_one_clear_error(drafted, tmp_path, capsys) -> None:
+    store, _, _ = drafted
+    missing = tmp_path / "missing.txt"
+    assert main(["draft", str(missing), "--store", str(store)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"kg: error: {missing}") and "cannot read the article" in err and "\n" not in err
+
+
 def test_figures_read_with_their_precision() -> None:
     from kzlinks.curation.figures import read_figures
 
