@@ -19,7 +19,7 @@ from kzlinks.errors import QueryError
 from kzlinks.facts.reader import ID_PATTERN
 from kzlinks.namespaces import entity_iri
 from kzlinks.queries import QUERIES_DIR
-from kzlinks.sparql.engines import Engine, open_engine
+from kzlinks.sparql.engines import Engine
 from kzlinks.sparql.results import Results, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
