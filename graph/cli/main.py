@@ -62,10 +62,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from kzlinks.sparql.engines import open_engine
+    from kzlinks.sparql.lookup import Lookup
     from kzlinks.sparql.named import bind, find_query, parse_params
     from kzlinks.sparql.results import FORMATTERS
-
-    from kzlinks.sparql.lookup import Lookup
     from kzlinks.sparql.unknown import unknown_terms
 
     query = find_query(args.query)
@@ -290,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         apply_workspace(args)
         return args.run(args)
     except KGError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"kg: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)

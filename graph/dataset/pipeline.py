@@ -67,8 +67,8 @@ def collect_fact_files(extra: Iterable[Path] = (), packaged: bool = True) -> lis
     paths = sorted(PACKAGED_FACTS.glob("*.yaml")) if packaged else []
     for item in extra:
         item = Path(item)
-        if item.is_dir():
-            paths += sorted(item.glob("*.yaml"))
+        if item.is_dir():  # an article's metadata record (NAME.meta.yaml) is not a fact file
+            paths += sorted(p for p in item.glob("*.yaml") if not p.name.endswith(".meta.yaml"))
         elif item.is_file():
             paths.append(item)
         else:

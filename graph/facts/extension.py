@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kzlinks.errors import OntologyError
+from kzlinks.errors import OntologyError, OntologyProblems
 from kzlinks.namespaces import KG, SCHEMA, prefixed
 from kzlinks.suggest import did_you_mean
 
@@ -23,7 +23,6 @@ TERM_KINDS = {OWL.Class: "class", OWL.ObjectProperty: "property", OWL.DatatypePr
 LITERAL_RANGES = {XSD.string, XSD.integer, XSD.decimal, KG.FlexibleDate}
 VALUE_RANGES = {SCHEMA.MonetaryAmount, KG.Quantity}
 ANY = {OWL.Thing, RDFS.Resource}
-MAX_PROBLEMS = 20
 
 
 def parse_extension(path: Path) -> Graph:
@@ -64,21 +63,6 @@ def check_extension(core: Graph, extension: Graph, path: Path) -> None:
             ]
     if problems:
         raise OntologyProblems(problems)
-
-
-class OntologyProblems(OntologyError):
-    """Several problems in one extension file, each reported on its own line."""
-
-    def __init__(self, problems: list[OntologyError]) -> None:
-        shown = problems[:MAX_PROBLEMS]
-        more = f"\n… and {len(problems) - MAX_PROBLEMS} more" if len(problems) > MAX_PROBLEMS else ""
-        first = shown[0]
-        super().__init__(first.message, file=first.file, line=first.line, item=first.item)
-        self.problems = shown
-        self.text = "\n".join(str(p) for p in shown) + more
-
-    def __str__(self) -> str:
-        return self.text
 
 
 def _term_problems(graph: Graph, term: URIRef, kind: URIRef, what: str, classes: set, properties: set) -> list[str]:

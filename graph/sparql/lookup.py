@@ -126,7 +126,9 @@ class Lookup:
     def _containing(self, wanted: str) -> set[str]:
         """Names that have every word of the text among theirs ("tokayev" finds "Kassym-Jomart Tokayev")."""
         words = wanted.split()
-        return {iri for key, entries in self.names.items() if all(w in key.split() for w in words) for iri, _ in entries}
+        return {
+            iri for key, entries in self.names.items() if all(w in key.split() for w in words) for iri, _ in entries
+        }
 
     def _close_whole(self, wanted: str) -> set[str]:
         """Names within a small typo of the whole text ("Astna" finds Astana)."""
