@@ -19,7 +19,7 @@ def _key(text: str) -> str:
     return "".join(c for c in folded if c.isalnum())
 
 
-def nearest(word: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+def nearest(word: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.7) -> list[str]:
     """The choices closest to `word`, best first; an exact match but for case or accents comes first.
 
     Example:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from kzlinks.namespaces import BASE, ID, KG, prefixed, sparql_prefixes
+from kzlinks.namespaces import BASE, ID, KG, local_name, prefixed, sparql_prefixes
 from kzlinks.sparql.binding import term_to_sparql
 from kzlinks.sparql.engines import Engine
 from kzlinks.sparql.results import Term
-from kzlinks.suggest import did_you_mean
+from kzlinks.suggest import nearest
 
 _STRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 _IRI = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
@@ -56,8 +56,9 @@ def _nearest(engine: Engine, iri: str, origin: str) -> str:
         {},
         origin,
     ).rows
-    names = {prefixed(row["t"].value) for row in rows if "t" in row}
-    return did_you_mean(prefixed(iri), names)
+    names = {local_name(row["t"].value): prefixed(row["t"].value) for row in rows if "t" in row}
+    close = nearest(local_name(iri), names)
+    return f" (did you mean {' or '.join(names[c] for c in close)}?)" if close else ""
 
 
 __all__ = ["project_iris", "unknown_terms"]
