@@ -73,9 +73,7 @@ def test_a_fact_folder_taken_out_of_the_workspace_is_dropped_with_a_reason(works
     path.write_text(path.read_text(encoding="utf-8").replace("facts: [facts]", "facts: []"), encoding="utf-8")
     run = kg(capsys, "build")
     assert run.code == 0
-    assert (
-        f"removed 3 graphs of {workspace / 'facts' / '100_khorgos.yaml'}: no longer declared in {path}" in run.out
-    )
+    assert f"removed 3 graphs of {workspace / 'facts' / '100_khorgos.yaml'}: no longer declared in {path}" in run.out
     assert "(0 rows)" in _khorgos_rows(capsys)
 
 

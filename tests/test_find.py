@@ -65,7 +65,11 @@ def test_analyse_and_viz_ego_use_the_same_lookup(packaged_store, tmp_path, capsy
     ego = kg(capsys, "analyse", "ego", "Tokaev", "--store", packaged_store.root)
     assert ego.code == 0 and ego.err == "Tokaev: tokayev\n" and ego.out.startswith("Kassym-Jomart Tokayev (person)")
     view = kg(capsys, "viz", "ego", "Alar Kariss", "-o", tmp_path, "--store", packaged_store.root)
-    assert view.code == 0 and view.err.endswith("Alar Kariss: alar-karis\n") and (tmp_path / "ego-alar-karis.html").is_file()
+    assert (
+        view.code == 0
+        and view.err.endswith("Alar Kariss: alar-karis\n")
+        and (tmp_path / "ego-alar-karis.html").is_file()
+    )
 
 
 def test_a_query_naming_a_term_the_graph_lacks_warns(packaged_store, tmp_path, capsys):

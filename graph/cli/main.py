@@ -177,7 +177,7 @@ def apply_workspace(args: argparse.Namespace) -> None:
     ws = args.workspace = find_workspace()
     if "store" in vars(args) and args.store is None:
         from_workspace = ws is not None and ws.store is not None and not os.environ.get("KG_STORE")
-        args.store = str(ws.store if from_workspace and ws else DEFAULT_STORE)
+        args.store = str(ws.store) if from_workspace and ws else os.environ.get("KG_STORE") or str(DEFAULT_STORE)
     views = str(ws.views) if ws and ws.views else DEFAULT_VIEWS
     for key in ("views", "output"):
         if args.command in ("all", "viz", "serve") and key in vars(args) and getattr(args, key) is None:
