@@ -49,3 +49,42 @@ def test_metadata_evidence_must_be_in_the_article(tmp_path, capsys):
     )
     run = kg(capsys, "build", *args, "--store", tmp_path / "s")
     assert run.code == 2 and f"{facts / '100_khorgos.meta.yaml'}:3: evidence publisher: quote not found" in run.err
+
+
+RESOLVED = FIXTURES / "resolved"
+
+
+def test_a_date_without_a_year_is_resolved_against_the_publication_date_and_says_so(tmp_path, capsys):
+    store = tmp_path / "store"
+    assert kg(capsys, "build", "--no-packaged", "--facts", RESOLVED, "--store", store).code == 0
+    query = tmp_path / "resolved.rq"
+    query.write_text(
+        "PREFIX kg: <https://w3id.org/kzlinks/ontology#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
+        "SELECT ?date ?stated ?issued WHERE { GRAPH ?g { ?e kg:startDate ?date } "
+        "?g kg:statedDate ?stated ; kg:dateResolvedFrom ?src . ?src dcterms:issued ?issued }\n",
+        encoding="utf-8",
+    )
+    run = kg(capsys, "query", query, "--format", "csv", "--store", store)
+    assert run.out.splitlines() == ["date,stated,issued", '2023-06-22,"Thursday, 22 June",2023-06-25']
+
+
+def _resolved_case(tmp_path: Path, value: str, meta: str | None) -> Path:
+    folder = tmp_path / "case"
+    shutil.copytree(RESOLVED, folder)
+    facts = folder / "200_meeting.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("value: 2023-06-22", f"value: {value}"))
+    if meta is None:
+        (folder / "200_meeting.meta.yaml").unlink()
+    return folder
+
+
+def test_a_resolved_date_must_fit_the_weekday_and_the_publication_date(tmp_path, capsys):
+    for value, meta, expected in [
+        ("2023-06-23", "", "startDate' 2023-06-23 is a Friday, but the text says Thursday"),
+        ("2021-06-22", "", "more than a year from the publication date 2023-06-25"),
+        ("2023-06-22", None, "resolved against the publication date, but 200_meeting.txt has no 'issued'"),
+    ]:
+        folder = _resolved_case(tmp_path / value / str(meta), value, meta)
+        run = kg(capsys, "build", "--no-packaged", "--facts", folder, "--store", tmp_path / "s")
+        assert run.code == 2 and f"{folder / '200_meeting.yaml'}:10: almaty-ministers-meeting: " in run.err, run.err
+        assert expected in run.err, run.err

@@ -18,7 +18,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kzlinks.facts.articles import normalise
 from kzlinks.facts.metadata import ArticleMetadata, read_metadata
-from kzlinks.facts.reader import Amount, EntityInfo, FactFile, Literal, Quote, Reference, fold
+from kzlinks.facts.reader import Amount, EntityInfo, FactFile, Literal, Quote, Reference, ResolvedDate, fold
+from kzlinks.facts.resolved import Resolution
 from kzlinks.facts.vocabulary import OntologyIndex
 from kzlinks.namespaces import GRAPH, ID, KG, OA, SCHEMA, SOURCES_GRAPH, source_iri
 
@@ -132,7 +133,17 @@ def map_fact_file(facts: FactFile, entities: dict[str, EntityInfo], index: Ontol
             graphs[g.value] += _value_quads(
                 subject, _term(str(assertion.prop.iri)), assertion.value, g, entities, index
             )
+            if isinstance(assertion.value, ResolvedDate) and assertion.value.resolution:
+                graphs[g.value] += _resolution_quads(g, facts, assertion.value.resolution)
     return {iri: _dedupe(quads) for iri, quads in graphs.items()}
+
+
+def _resolution_quads(g: NamedNode, facts: FactFile, how: Resolution) -> list[Quad]:
+    """The passage says its date was completed from its source's publication date, and how the text put it."""
+    return [
+        Quad(g, N(KG.dateResolvedFrom), _term(source_iri(facts.source.name)), g),
+        Quad(g, N(KG.statedDate), lit(how.stated), g),
+    ]
 
 
 def _dedupe(quads: list[Quad]) -> list[Quad]:

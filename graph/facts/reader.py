@@ -21,6 +21,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kzlinks.errors import FactFileError, FactFileProblems, KGError, QuoteNotFoundError
 from kzlinks.facts.articles import SourceText, find_source, normalise
+from kzlinks.facts.resolved import Resolution, read_resolved
 from kzlinks.facts.vocabulary import AMOUNT_RANGE, DATE_RANGE, QUANTITY_RANGE, OntologyIndex, PropertyInfo
 from kzlinks.facts.yamlfile import Located, load_located
 from kzlinks.namespaces import local_name
@@ -47,6 +48,13 @@ class Quote:
 class Literal:
     lexical: str
     datatype: URIRef
+
+
+@dataclass(frozen=True)
+class ResolvedDate(Literal):
+    """A date completed from the article's publication date (kzlinks.facts.resolved)."""
+
+    resolution: Resolution | None = None
 
 
 @dataclass(frozen=True)
@@ -230,6 +238,7 @@ class _Reader:
                 raise self.fail(f"statement without '{required}'", node)
         subject = self.text(fields["subject"], "subject")
         quote = self.quote(fields["quote"], subject)
+        self.quote_text = quote.text  # a date resolved against the publication date must be in it
         assertions: list[Assertion] = []
         problems: list[KGError] = []
         for key, value_node in fields.items():
@@ -262,6 +271,11 @@ class _Reader:
             )
         if rng == QUANTITY_RANGE:
             return Quantity(*self.structured(node, key, subject, "unit", None, "text"))
+        if rng == DATE_RANGE and isinstance(node.value, dict):
+            value, datatype, how = read_resolved(
+                node, key, subject, self.quote_text, self.source, self.date_type, self.path
+            )
+            return ResolvedDate(value, datatype, how)
         if not isinstance(node.value, str):
             raise self.fail(f"'{key}' takes plain values, not a {type(node.value).__name__}", node, subject)
         text = node.value.strip()
