@@ -57,7 +57,8 @@ def check_extension(core: Graph, extension: Graph, path: Path) -> None:
     properties = {p for kind in TERM_KINDS if kind != OWL.Class for p in known.subjects(RDF.type, kind)}
     properties |= set(core.objects(None, RDFS.subPropertyOf))
     for kind, what in TERM_KINDS.items():
-        for term in sorted(set(extension.subjects(RDF.type, kind)) - core_subjects, key=str):
+        new = {t for t in extension.subjects(RDF.type, kind) if isinstance(t, URIRef)} - core_subjects
+        for term in sorted(new, key=str):
             problems += [
                 OntologyError(message, file=path, line=lines.of(term), item=prefixed(term))
                 for message in _term_problems(extension, term, kind, what, classes, properties)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from kzlinks.errors import QueryError
+from kzlinks.facts.reader import ID_PATTERN
 from kzlinks.namespaces import ID, KG, local_name, sparql_prefixes
 from kzlinks.sparql.binding import term_to_sparql
 from kzlinks.sparql.engines import Engine
@@ -98,6 +99,8 @@ class Lookup:
         text = text.strip()
         if text.startswith(("http://", "https://")) and not text.startswith(str(ID)):
             return text  # an IRI outside the entities (an ontology term, a graph) is taken as given
+        if ID_PATTERN.match(text) and self._exists(str(ID) + text):
+            return str(ID) + text  # an id in use: no need to read every name of a large store
         found = self.search(text)
         if len(found) == 1:
             return found[0].iri
@@ -106,6 +109,10 @@ class Lookup:
             more = f" … and {len(found) - MAX_LISTED} more" if len(found) > MAX_LISTED else ""
             raise QueryError(f"'{text}' names {len(found)} entities: {listed}{more}; give one id")
         raise QueryError(f"no entity '{text}' in the graph{self.nearest_hint(text)}")
+
+    def _exists(self, iri: str) -> bool:
+        node = term_to_sparql(Term("uri", iri))
+        return bool(self.engine.run(f"ASK {{ {node} ?p ?o }}", {}, ORIGIN).boolean)
 
     def nearest_hint(self, text: str) -> str:
         """' (nearest: id, id)': the ids whose names share the most, and the most alike, words with the text."""
