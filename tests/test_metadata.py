@@ -88,3 +88,13 @@ def test_a_resolved_date_must_fit_the_weekday_and_the_publication_date(tmp_path,
         run = kg(capsys, "build", "--no-packaged", "--facts", folder, "--store", tmp_path / "s")
         assert run.code == 2 and f"{folder / '200_meeting.yaml'}:10: almaty-ministers-meeting: " in run.err, run.err
         assert expected in run.err, run.err
+
+
+def test_a_changed_publication_date_rechecks_the_resolved_dates(tmp_path, capsys):
+    folder = _resolved_case(tmp_path, "2023-06-22", "")
+    store = tmp_path / "store"
+    assert kg(capsys, "build", "--no-packaged", "--facts", folder, "--store", store).code == 0
+    meta = folder / "200_meeting.meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("issued: 2023-06-25", "issued: 2025-06-25"))
+    run = kg(capsys, "build", "--no-packaged", "--facts", folder, "--store", store)
+    assert run.code == 2 and "more than a year from the publication date 2025-06-25" in run.err

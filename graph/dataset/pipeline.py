@@ -152,7 +152,7 @@ def _dropped_files(
         elif name in allowed:
             dropped[name] = (graphs, allowed[name])
         elif not packaged and path.parent == PACKAGED_FACTS.resolve():
-            dropped[name] = (graphs, "packaged facts left out (--no-packaged)")
+            dropped[name] = (graphs, "packaged facts left out (--no-packaged, or packaged: false in the workspace)")
         else:
             raise FactFileError(
                 f"the store holds {graphs} graphs built from this fact file, and this build leaves it out: declare "
