@@ -178,7 +178,7 @@ def run_query(name_or_file: str, engine: Engine, **params: str) -> Results:
         >>> import tempfile, kzlinks
         >>> store = kzlinks.StoreDir(tempfile.mkdtemp())
         >>> _ = kzlinks.build(store=store)
-        >>> rows = run_query("cq15", open_engine("oxigraph", store), entity="tokayev").rows
+        >>> rows = run_query("cq15", kzlinks.open_engine("oxigraph", store), entity="tokayev").rows
         >>> len(rows) > 0
         True
     """
