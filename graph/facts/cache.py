@@ -6,23 +6,30 @@ bytes and the ontology it was checked against, and it is valid while its source 
 An entry holds a small summary (what cross-file checks need: entity declarations and entity references)
 that every build loads, and the digests of the graphs the file mapped to, per "context" (the merged types
 and labels of the entities it declares), so an unchanged file in an unchanged context is neither read nor
-mapped at all; one whose context changed is read again and mapped. Entries are content-addressed and written atomically, so a failed build never leaves a wrong one.
+mapped at all; one whose context changed is read again and mapped. Entries are content-addressed and
+written atomically, so a failed build never leaves a wrong one.
+
+Entries are plain JSON, checked field by field when loaded: a store folder may be shared, and whoever can
+write to it must not be able to run code in the next build (as a pickle could). An entry that does not
+parse, has the wrong shape, or names another file than the one asked for is ignored and the file re-read.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kzlinks.facts.articles import PACKAGED_SOURCES
+from kzlinks.errors import FactFileError
+from kzlinks.facts.articles import locate_source
+from kzlinks.facts.files import MAX_FACT_FILE_BYTES, MAX_SOURCE_BYTES, read_regular
 from kzlinks.facts.reader import EntityInfo, FactFile, FileSummary, read_fact_file, summarise
 from kzlinks.facts.vocabulary import OntologyIndex
 
-FORMAT = 6  # bump whenever FactFile, the mapping or the graph digest change meaning
+FORMAT = 7  # bump whenever FactFile, the mapping or the graph digest change meaning
 
 
 @dataclass(frozen=True)
@@ -79,11 +86,11 @@ class FactCache:
     def read(self, path: Path, index: OntologyIndex) -> Entry:
         """The checked facts of one file: from the cache if its entry is still valid, else read afresh."""
         try:
-            raw = path.read_bytes()
-        except OSError:
+            raw = read_regular(path, MAX_FACT_FILE_BYTES)
+        except FactFileError:
             raw = b""  # the reader reports the problem with the file's name
         key = self.key(path, raw)
-        entry = self._load(key)
+        entry = self._load(key, path) if raw else None
         if entry is not None and self._source_current(path, entry.summary.source):
             return entry
         facts = self._checked(path, index)
@@ -109,7 +116,7 @@ class FactCache:
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".entry-")
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((FORMAT, entry.summary, entry.graphs), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(_encode(entry.summary, entry.graphs))
             os.replace(tmp, self.folder / entry.key)
             entry.stored = True
         except BaseException:
@@ -124,30 +131,111 @@ class FactCache:
             if item.name not in keep:
                 item.unlink(missing_ok=True)
 
-    def _load(self, key: str) -> Entry | None:
+    def _load(self, key: str, path: Path) -> Entry | None:
+        """The stored entry, if there is one that is well-formed and made from `path`; else None."""
         try:
-            with open(self.folder / key, "rb") as handle:
-                version, summary, graphs = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, TypeError, ImportError):
+            data = read_regular(self.folder / key, MAX_ENTRY_BYTES)
+        except FactFileError:
             return None
-        return Entry(key, summary, graphs, None, True) if version == FORMAT else None
+        decoded = _decode(data, path)
+        return None if decoded is None else Entry(key, decoded[0], decoded[1], None, True)
 
     def _source_current(self, fact_file: Path, source: SourceRef) -> bool:
         """The article the entry was checked against is still the one found first, with the same text."""
-        for candidate in (
-            fact_file.parent / source.name,
-            PACKAGED_SOURCES / source.name,
-            *(d / source.name for d in self.source_dirs),
-        ):
-            if candidate.is_file():
-                resolved = candidate.resolve()
-                return resolved == source.path and self._source_digest(resolved) == source.digest
-        return False
+        try:
+            found = locate_source(source.name, fact_file, self.source_dirs)
+            return found == source.path and self._source_digest(found) == source.digest
+        except FactFileError:
+            return False  # read afresh: the reader says what is wrong
 
     def _source_digest(self, path: Path) -> str:
         if path not in self._source_digests:
-            self._source_digests[path] = digest_bytes(path.read_bytes())
+            self._source_digests[path] = digest_bytes(read_regular(path, MAX_SOURCE_BYTES, "source article"))
         return self._source_digests[path]
+
+
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+
+
+class _Malformed(Exception):
+    """A cache entry that is not what this version writes: ignored."""
+
+
+def _encode(summary: FileSummary, graphs: dict[str, dict[str, tuple[str, int]]]) -> bytes:
+    source = summary.source
+    assert isinstance(source, SourceRef)
+    data = {
+        "format": FORMAT,
+        "path": str(summary.path),
+        "source": [str(source.path), source.name, source.title, source.digest],
+        "digest": summary.digest,
+        "decls": [[i, list(types), label, line] for i, types, label, line in summary.decls],
+        "statements": [[subject, line, [list(ref) for ref in refs]] for subject, line, refs in summary.statements],
+        "graphs": {context: {iri: list(v) for iri, v in by_iri.items()} for context, by_iri in graphs.items()},
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _decode(data: bytes, path: Path) -> tuple[FileSummary, dict[str, dict[str, tuple[str, int]]]] | None:
+    """The summary and graph digests of an entry, every field checked for type; None if anything is off."""
+    try:
+        obj = json.loads(data)
+        if not isinstance(obj, dict) or obj.get("format") != FORMAT or obj.get("path") != str(path):
+            return None
+        src_path, name, title, src_digest = _strs(obj["source"], 4)
+        source = SourceRef(Path(src_path), name, title, src_digest)
+        decls = [_decl(d) for d in _list(obj["decls"])]
+        statements = [_statement(s) for s in _list(obj["statements"])]
+        graphs = {
+            _str(context): {_str(iri): _digest_count(v) for iri, v in _dict(by_iri).items()}
+            for context, by_iri in _dict(obj["graphs"]).items()
+        }
+        return FileSummary(path, source, _str(obj["digest"]), decls, statements), graphs
+    except (ValueError, KeyError, TypeError, _Malformed):  # json's errors are ValueErrors
+        return None
+
+
+def _decl(item: object) -> tuple[str, tuple[str, ...], str | None, int]:
+    entity_id, types, label, line = _list(item, 4)
+    return _str(entity_id), tuple(_str(t) for t in _list(types)), None if label is None else _str(label), _int(line)
+
+
+def _statement(item: object) -> tuple[str, int, list[tuple[str, str, str, int]]]:
+    subject, line, refs = _list(item, 3)
+    return _str(subject), _int(line), [(*_strs(r[:3], 3), _int(r[3])) for r in (_list(x, 4) for x in _list(refs))]
+
+
+def _digest_count(item: object) -> tuple[str, int]:
+    value, count = _list(item, 2)
+    return _str(value), _int(count)
+
+
+def _list(item: object, size: int | None = None) -> list:
+    if type(item) is not list or (size is not None and len(item) != size):
+        raise _Malformed
+    return item
+
+
+def _dict(item: object) -> dict:
+    if type(item) is not dict:
+        raise _Malformed
+    return item
+
+
+def _str(item: object) -> str:
+    if type(item) is not str:
+        raise _Malformed
+    return item
+
+
+def _strs(item: object, size: int) -> list[str]:
+    return [_str(x) for x in _list(item, size)]
+
+
+def _int(item: object) -> int:
+    if type(item) is not int:
+        raise _Malformed
+    return item
 
 
 __all__ = ["FactCache", "Entry", "SourceRef", "context_key", "digest_bytes"]
