@@ -24,7 +24,7 @@ from kzlinks.facts.files import MAX_FACT_FILE_BYTES, read_regular
 from kzlinks.facts.literals import DATE_FORMS_HELP, DECIMAL, INTEGER, ImpossibleDate, NotADate, date_datatype
 from kzlinks.facts.vocabulary import AMOUNT_RANGE, DATE_RANGE, QUANTITY_RANGE, OntologyIndex, PropertyInfo
 from kzlinks.facts.yamlfile import Located, load_located
-from kzlinks.namespaces import local_name
+from kzlinks.namespaces import iri_segment, local_name
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
@@ -104,8 +104,8 @@ class FactFile:
 
     @property
     def key(self) -> str:
-        """The stem that names this file's graphs."""
-        return self.path.stem
+        """The stem that names this file's graphs (percent-encoded where a character cannot be in an IRI)."""
+        return iri_segment(self.path.stem)
 
 
 def fold(text: str) -> str:

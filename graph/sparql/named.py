@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kzlinks.errors import QueryError
+from kzlinks.facts.literals import ImpossibleDate, NotADate, date_datatype, is_decimal, is_integer
 from kzlinks.facts.reader import ID_PATTERN
 from kzlinks.namespaces import entity_iri
 from kzlinks.queries import QUERIES_DIR
@@ -111,15 +112,19 @@ def _term(param: Param, value: str, origin: str) -> Term:
         if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value, re.I):
             raise QueryError(f"parameter '{param.name}' expects an IRI, got '{value}'", file=origin)
         return Term("uri", value)
-    if kind == "integer" and not re.fullmatch(r"-?\d+", value):
+    if kind == "integer" and not is_integer(value):
         raise QueryError(f"parameter '{param.name}' expects a whole number, got '{value}'", file=origin)
-    if kind == "decimal" and not re.fullmatch(r"-?\d+(\.\d+)?", value):
+    if kind == "decimal" and not is_decimal(value):
         raise QueryError(f"parameter '{param.name}' expects a number, got '{value}'", file=origin)
     if kind == "date":
-        for pattern, datatype in ((r"\d{4}", "gYear"), (r"\d{4}-\d{2}", "gYearMonth"), (r"\d{4}-\d{2}-\d{2}", "date")):
-            if re.fullmatch(pattern, value):
-                return Term("literal", value, XSD + datatype)
-        raise QueryError(f"parameter '{param.name}' expects a date YYYY[-MM[-DD]], got '{value}'", file=origin)
+        try:
+            return Term("literal", value, str(date_datatype(value)))
+        except ImpossibleDate:
+            raise QueryError(f"parameter '{param.name}' is an impossible date: '{value}'", file=origin) from None
+        except NotADate:
+            raise QueryError(
+                f"parameter '{param.name}' expects a date YYYY[-MM[-DD]], got '{value}'", file=origin
+            ) from None
     datatype = {"integer": "integer", "decimal": "decimal"}.get(kind, "string")
     return Term("literal", value, XSD + datatype)
 
