@@ -24,7 +24,7 @@ from kzlinks.data import PACKAGED_FACTS
 from kzlinks.dataset import queryindex
 from kzlinks.dataset.mapping import GraphQuads, map_fact_file, source_quads
 from kzlinks.dataset.reference import read_reference, reference_files
-from kzlinks.dataset.store import Manifest, StoreDir
+from kzlinks.dataset.store import Manifest, StoreDir, one_build_at_a_time
 from kzlinks.dataset.validation import check, check_store, to_rdflib
 from kzlinks.errors import FactFileError, KGError, StoreError
 from kzlinks.facts.cache import Entry, FactCache, context_key, digest_bytes
@@ -179,6 +179,7 @@ class _Clock:
         self.last = now
 
 
+@one_build_at_a_time  # builds of one store never overlap (kzlinks.dataset.store)
 def build(
     extra_facts: Iterable[Path] = (),
     store: StoreDir | None = None,
