@@ -68,7 +68,7 @@ def collect_fact_files(extra: Iterable[Path] = (), packaged: bool = True) -> lis
         item = Path(item)
         if item.is_dir():
             paths += sorted(item.glob("*.yaml"))
-        elif item.is_file():
+        elif item.exists():  # a FIFO or device too: the reader refuses it with a clear error, without reading
             paths.append(item)
         else:
             raise FactFileError("no such file or folder", file=item)

@@ -94,8 +94,8 @@ def locate_source(name: str, fact_file: Path, extra_dirs: tuple[Path, ...] = ())
     file is opened, so nothing of a file outside the folders can reach the graph or an error message."""
     if not is_plain_name(name):
         raise FactFileError(
-            f"source '{name}' must be an article's file name, not a path: articles are read only from "
-            "the folder of the fact file, the packaged articles and the --sources folders",
+            f"'{name}' is a path, not an article's file name: articles are read only from the fact file's "
+            "folder, the packaged articles and the --sources folders",
             file=fact_file,
             item="source",
         )
@@ -104,7 +104,7 @@ def locate_source(name: str, fact_file: Path, extra_dirs: tuple[Path, ...] = ())
         if candidate.exists() or candidate.is_symlink():
             if not inside(candidate, folder):
                 raise FactFileError(
-                    f"source '{name}' in {folder} leads outside that folder (a symlink): refused",
+                    f"'{name}' in {folder} is a link to a file outside that folder: refused",
                     file=fact_file,
                     item="source",
                 )
@@ -122,4 +122,4 @@ def find_source(name: str, fact_file: Path, extra_dirs: tuple[Path, ...] = ()) -
     try:
         return _read(found)
     except FactFileError as exc:
-        raise FactFileError(f"source '{name}': {exc.message}", file=fact_file, item="source") from None
+        raise FactFileError(f"'{name}': {exc.message}", file=fact_file, item="source") from None
