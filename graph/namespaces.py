@@ -65,7 +65,11 @@ def iri_segment(text: str) -> str:
 
 
 def _percent(char: str) -> str:
-    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    try:  # a file name's undecodable byte arrives as a surrogate escape: encode the byte itself
+        data = char.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = char.encode("utf-8", "surrogatepass")
+    return "".join(f"%{byte:02X}" for byte in data)
 
 
 def sparql_prefixes() -> str:

@@ -287,6 +287,17 @@ def test_names_with_spaces_and_iri_delimiters_build(tmp_path):
     ], rows
 
 
+def test_file_name_with_bytes_that_are_not_utf8_builds(tmp_path):
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    name = os.fsdecode(b"facts-\xff-latin1.yaml")  # a byte Linux allows in a name, not UTF-8
+    (folder / name).write_text(MINI.read_text(encoding="utf-8"), encoding="utf-8")
+    run = run_kg(*build_args(folder, tmp_path / "store"), tmp=tmp_path)
+    assert run.code == 0, run.err
+    again = run_kg(*build_args(folder, tmp_path / "store"), tmp=tmp_path)
+    assert again.code == 0 and "nothing changed" in again.err, again.err  # its cache entry was written and read
+
+
 # -- query parameters and results ----------------------------------------------------------------------
 
 

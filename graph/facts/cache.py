@@ -81,7 +81,7 @@ class FactCache:
         self._source_digests: dict[Path, str] = {}
 
     def key(self, path: Path, raw: bytes) -> str:
-        return digest_bytes(f"{FORMAT}\n{path}\n{self.ontology_digest}\n".encode() + raw)
+        return digest_bytes(f"{FORMAT}\n".encode() + os.fsencode(path) + f"\n{self.ontology_digest}\n".encode() + raw)
 
     def read(self, path: Path, index: OntologyIndex) -> Entry:
         """The checked facts of one file: from the cache if its entry is still valid, else read afresh."""
@@ -173,7 +173,7 @@ def _encode(summary: FileSummary, graphs: dict[str, dict[str, tuple[str, int]]])
         "statements": [[subject, line, [list(ref) for ref in refs]] for subject, line, refs in summary.statements],
         "graphs": {context: {iri: list(v) for iri, v in by_iri.items()} for context, by_iri in graphs.items()},
     }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(data, separators=(",", ":")).encode("ascii")  # ASCII: a path's undecodable bytes survive
 
 
 def _decode(data: bytes, path: Path) -> tuple[FileSummary, dict[str, dict[str, tuple[str, int]]]] | None:
@@ -202,7 +202,12 @@ def _decl(item: object) -> tuple[str, tuple[str, ...], str | None, int]:
 
 def _statement(item: object) -> tuple[str, int, list[tuple[str, str, str, int]]]:
     subject, line, refs = _list(item, 3)
-    return _str(subject), _int(line), [(*_strs(r[:3], 3), _int(r[3])) for r in (_list(x, 4) for x in _list(refs))]
+    return _str(subject), _int(line), [_ref(r) for r in _list(refs)]
+
+
+def _ref(item: object) -> tuple[str, str, str, int]:
+    name, range_iri, entity_id, line = _list(item, 4)
+    return _str(name), _str(range_iri), _str(entity_id), _int(line)
 
 
 def _digest_count(item: object) -> tuple[str, int]:

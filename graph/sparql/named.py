@@ -25,6 +25,7 @@ from kzlinks.sparql.results import Results, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_LINE = re.compile(r"^#\s*param:\s*(\w+)\s*:\s*(\w+)\s*(?:=\s*(.*?))?\s*(?:[—-]{1,2}\s+(.*))?$")
+_UNTYPABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # controls; undecodable bytes from argv
 PARAM_KINDS = ("entity", "iri", "string", "integer", "decimal", "date")
 
 
@@ -141,6 +142,10 @@ def bind(query: NamedQuery, given: dict[str, str]) -> dict[str, Term]:
         value = given.get(name, param.default)
         if value is None:
             raise QueryError(f"parameter '{name}' is required ({param.help or param.kind})", file=origin)
+        if _UNTYPABLE.search(value):
+            raise QueryError(
+                f"parameter '{name}' holds a control character or bytes that are not UTF-8 text", file=origin
+            )
         bindings[name] = _term(param, value, origin)
     return bindings
 
