@@ -27,6 +27,7 @@ import pytest
 from support import kg
 
 from kzlinks.dataset.store import StoreDir
+from kzlinks.facts.yamlfile import load_located
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOSTILE = FIXTURES / "hostile"
@@ -132,6 +133,16 @@ def test_hostile_fact_file_is_one_clear_error(case, tmp_path):
     assert not (tmp_path / "store" / "current").exists()
     assert run.peak_mb < 200, f"{run.peak_mb:.0f} MB"  # a bare `kg` start is ~65 MB; the 1 KB bomb adds nothing
     print(f"{case.stem}: refused in {run.seconds:.2f} s, peak {run.peak_mb:.0f} MB resident")
+
+
+def test_aliases_that_reuse_a_value_are_read_without_copying(tmp_path):
+    """Curators reuse quotes (and may reuse lists) through aliases: read, shared, never expanded in memory."""
+    path = tmp_path / "reuse.yaml"
+    path.write_text('a: &q "a quote"\nb: *q\nc: &both [x, y]\nd: *both\ne: [*both, *both]\n', encoding="utf-8")
+    root = load_located(path).value
+    assert root["b"] == root["a"] and root["b"].value == "a quote"
+    assert [v.value for v in root["d"].value] == ["x", "y"] and root["d"] is root["c"]
+    assert all(v is root["c"] for v in root["e"].value)
 
 
 # -- cases that need special files ---------------------------------------------------------------------
@@ -376,6 +387,7 @@ HOLD_LOCK = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from kzlinks.dataset.store import StoreDir
+from kzlinks.facts.yamlfile import load_located
     with StoreDir(sys.argv[1]).build_lock():
         Path(sys.argv[2]).touch()
         time.sleep(float(sys.argv[3]))
@@ -389,6 +401,7 @@ SLOW_BUILD = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from kzlinks.dataset.store import StoreDir
+from kzlinks.facts.yamlfile import load_located
     from kzlinks.workflow import build
     store, facts, stage, signal_file, pause = sys.argv[1:6]
     def progress(line):

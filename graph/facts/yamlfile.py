@@ -5,10 +5,13 @@ Fact files are checked value by value and errors must name the line; YAML's own 
 so scalars stay strings here and the ontology's ranges decide.
 
 The values are built straight from the parser's events, without recursion, so a file is read in time and
-memory proportional to its size whatever it holds: aliases (`*name`) are refused, since a 1 KB "billion
-laughs" file of nested aliases would otherwise expand to gigabytes and `&r [*r]` never ends; nesting deeper
-than `MAX_DEPTH` is refused; a scalar that decodes to a lone surrogate or a control character (possible
-only through a `"\\u…"` escape) is refused, since it cannot be written out or would reach a terminal raw.
+memory proportional to its size whatever it holds. An alias (`*name`, a curator's way to reuse a quote)
+shares the value it names rather than copying it, and all aliases together may stand for at most
+`MAX_ALIASED` values: a 1 KB "billion laughs" file of nested aliases, which would otherwise expand to
+gigabytes, is refused within microseconds, and `&r [*r]` (an alias inside the value it names) at once.
+Nesting deeper than `MAX_DEPTH` is refused; so is a scalar that decodes to a lone surrogate or a control
+character (possible only through a `"\\u…"` escape), since it cannot be written out or would reach a
+terminal raw.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from kzlinks.errors import FactFileError
 from kzlinks.facts.files import MAX_FACT_FILE_BYTES, read_text
 
 MAX_DEPTH = 64  # a fact file nests four or five levels; this leaves room and stops runaway nesting early
+MAX_ALIASED = 100_000  # values all aliases of one file may stand for (a reused quote counts 1, a list its size)
 _UNWRITABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 
@@ -56,6 +60,15 @@ class _Mapping:
     def __init__(self, items: dict[str, Located]) -> None:
         self.items = items
         self.key: str | None = None
+
+
+class _Open(NamedTuple):
+    """A collection being read: where its values go, its anchor, and the value count when it started."""
+
+    frame: list[Located] | _Mapping
+    node: Located
+    anchor: str | None
+    start: int
 
 
 # libyaml parses about ten times faster than the pure-Python parser and keeps the same line marks.
@@ -89,28 +102,40 @@ def load_located(path: Path) -> Located | None:
 def _build(events: Iterable[Event], path: Path, check_scalars: bool) -> Located | None:
     """The document's values from its event stream, with an explicit stack instead of recursion."""
     root: Located | None = None
-    stack: list[list[Located] | _Mapping] = []
-    documents = 0
+    stack: list[_Open] = []
+    anchors: dict[str, tuple[Located, int]] = {}  # anchor -> its value and how many values that is
+    count = aliased = documents = 0  # values so far (aliases counted expanded); of those, through aliases
     for event in events:
         kind = type(event)
         line = event.start_mark.line + 1
         if kind is ScalarEvent:
             if check_scalars and _UNWRITABLE.search(event.value):
                 raise FactFileError(_unwritable(event.value), file=path, line=line)
-            node, frame = Located(event.value, line), None
+            node, opened = Located(event.value, line), None
+            count += 1
+            if event.anchor is not None:
+                anchors[event.anchor] = (node, 1)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if len(stack) >= MAX_DEPTH:
                 raise FactFileError(f"YAML nested more than {MAX_DEPTH} levels deep", file=path, line=line)
             items: dict[str, Located] | list[Located] = {} if kind is MappingStartEvent else []
             node = Located(items, line)
-            frame = _Mapping(items) if isinstance(items, dict) else items
+            opened = _Open(_Mapping(items) if isinstance(items, dict) else items, node, event.anchor, count)
+            count += 1
+            if event.anchor is not None:
+                anchors.pop(event.anchor, None)  # an alias to it before it is complete would never end
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            stack.pop()
+            done = stack.pop()
+            if done.anchor is not None:
+                anchors[done.anchor] = (done.node, count - done.start)
             continue
         elif kind is AliasEvent:
-            raise FactFileError(
-                f"YAML alias '*{event.anchor}' is not allowed in a fact file: write the value out", file=path, line=line
-            )
+            node, size = _alias(event, anchors, stack, path, line)
+            count, aliased, opened = count + size, aliased + size, None
+            if aliased > MAX_ALIASED:
+                raise FactFileError(
+                    f"YAML aliases stand for more than {MAX_ALIASED} values (an alias bomb?)", file=path, line=line
+                )
         elif kind is DocumentStartEvent:
             documents += 1
             if documents > 1:
@@ -123,10 +148,22 @@ def _build(events: Iterable[Event], path: Path, check_scalars: bool) -> Located 
         if not stack:
             root = node
         else:
-            _attach(stack[-1], node, path)
-        if frame is not None:
-            stack.append(frame)
+            _attach(stack[-1].frame, node, path)
+        if opened is not None:
+            stack.append(opened)
     return root
+
+
+def _alias(event: Event, anchors: dict[str, tuple[Located, int]], stack: list[_Open], path: Path, line: int):
+    """The value an alias names (shared, not copied) and its size; refused if it names an unfinished value."""
+    name = event.anchor  # type: ignore[attr-defined]
+    if name in anchors:
+        return anchors[name]
+    if any(o.anchor == name for o in stack):
+        raise FactFileError(
+            f"YAML alias '*{name}' is inside the value it names: it would never end", file=path, line=line
+        )
+    raise FactFileError(f"YAML alias '*{name}' names no anchor '&{name}' before it", file=path, line=line)
 
 
 def _attach(parent: list[Located] | _Mapping, node: Located, path: Path) -> None:
