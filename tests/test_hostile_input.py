@@ -387,7 +387,6 @@ HOLD_LOCK = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from kzlinks.dataset.store import StoreDir
-from kzlinks.facts.yamlfile import load_located
     with StoreDir(sys.argv[1]).build_lock():
         Path(sys.argv[2]).touch()
         time.sleep(float(sys.argv[3]))
@@ -401,7 +400,6 @@ SLOW_BUILD = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from kzlinks.dataset.store import StoreDir
-from kzlinks.facts.yamlfile import load_located
     from kzlinks.workflow import build
     store, facts, stage, signal_file, pause = sys.argv[1:6]
     def progress(line):
