@@ -7,6 +7,7 @@ stops matching, because a curator's typo is usually one character.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -101,14 +102,15 @@ def locate_source(name: str, fact_file: Path, extra_dirs: tuple[Path, ...] = ())
         )
     for folder in article_folders(fact_file, extra_dirs):
         candidate = folder / name
-        if candidate.exists() or candidate.is_symlink():
-            if not inside(candidate, folder):
+        if os.path.lexists(candidate):
+            resolved = candidate.resolve()
+            if not inside(resolved, folder):
                 raise FactFileError(
                     f"'{name}' in {folder} is a link to a file outside that folder: refused",
                     file=fact_file,
                     item="source",
                 )
-            return candidate.resolve()
+            return resolved
     return None
 
 

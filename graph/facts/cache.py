@@ -173,46 +173,68 @@ def _encode(summary: FileSummary, graphs: dict[str, dict[str, tuple[str, int]]])
         "statements": [[subject, line, [list(ref) for ref in refs]] for subject, line, refs in summary.statements],
         "graphs": {context: {iri: list(v) for iri, v in by_iri.items()} for context, by_iri in graphs.items()},
     }
-    return json.dumps(data, separators=(",", ":")).encode("ascii")  # ASCII: a path's undecodable bytes survive
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:  # a path's undecodable bytes (surrogate escapes) survive as \u escapes
+        return json.dumps(data, separators=(",", ":")).encode("ascii")
 
 
 def _decode(data: bytes, path: Path) -> tuple[FileSummary, dict[str, dict[str, tuple[str, int]]]] | None:
-    """The summary and graph digests of an entry, every field checked for type; None if anything is off."""
+    """The summary and graph digests of an entry, every field checked for type; None if anything is off.
+    The checks are inline loops: every build loads every entry, and a call per value would double the time."""
     try:
         obj = json.loads(data)
-        if not isinstance(obj, dict) or obj.get("format") != FORMAT or obj.get("path") != str(path):
+        if type(obj) is not dict or obj.get("format") != FORMAT or obj.get("path") != str(path):
             return None
         src_path, name, title, src_digest = _strs(obj["source"], 4)
         source = SourceRef(Path(src_path), name, title, src_digest)
-        decls = [_decl(d) for d in _list(obj["decls"])]
-        statements = [_statement(s) for s in _list(obj["statements"])]
-        graphs = {
-            _str(context): {_str(iri): _digest_count(v) for iri, v in _dict(by_iri).items()}
-            for context, by_iri in _dict(obj["graphs"]).items()
-        }
-        return FileSummary(path, source, _str(obj["digest"]), decls, statements), graphs
+        return FileSummary(path, source, _str(obj["digest"]), _decls(obj["decls"]), _statements(obj["statements"])), (
+            _graphs(obj["graphs"])
+        )
     except (ValueError, KeyError, TypeError, _Malformed):  # json's errors are ValueErrors
         return None
 
 
-def _decl(item: object) -> tuple[str, tuple[str, ...], str | None, int]:
-    entity_id, types, label, line = _list(item, 4)
-    return _str(entity_id), tuple(_str(t) for t in _list(types)), None if label is None else _str(label), _int(line)
+def _decls(items: object) -> list[tuple[str, tuple[str, ...], str | None, int]]:
+    decls = []
+    for entity_id, types, label, line in _list(items):
+        if not (
+            type(entity_id) is str
+            and type(types) is list
+            and all(type(t) is str for t in types)
+            and (label is None or type(label) is str)
+            and type(line) is int
+        ):
+            raise _Malformed
+        decls.append((entity_id, tuple(types), label, line))
+    return decls
 
 
-def _statement(item: object) -> tuple[str, int, list[tuple[str, str, str, int]]]:
-    subject, line, refs = _list(item, 3)
-    return _str(subject), _int(line), [_ref(r) for r in _list(refs)]
+def _statements(items: object) -> list[tuple[str, int, list[tuple[str, str, str, int]]]]:
+    statements = []
+    for subject, line, refs in _list(items):
+        if type(subject) is not str or type(line) is not int:
+            raise _Malformed
+        checked = []
+        for ref_name, range_iri, entity_id, ref_line in _list(refs):
+            if not (
+                type(ref_name) is str and type(range_iri) is str and type(entity_id) is str and type(ref_line) is int
+            ):
+                raise _Malformed
+            checked.append((ref_name, range_iri, entity_id, ref_line))
+        statements.append((subject, line, checked))
+    return statements
 
 
-def _ref(item: object) -> tuple[str, str, str, int]:
-    name, range_iri, entity_id, line = _list(item, 4)
-    return _str(name), _str(range_iri), _str(entity_id), _int(line)
-
-
-def _digest_count(item: object) -> tuple[str, int]:
-    value, count = _list(item, 2)
-    return _str(value), _int(count)
+def _graphs(item: object) -> dict[str, dict[str, tuple[str, int]]]:
+    graphs: dict[str, dict[str, tuple[str, int]]] = {}
+    for context, by_iri in _dict(item).items():
+        graphs[context] = {}
+        for iri, (digest, count) in _dict(by_iri).items():
+            if type(digest) is not str or type(count) is not int:
+                raise _Malformed
+            graphs[context][iri] = (digest, count)
+    return graphs
 
 
 def _list(item: object, size: int | None = None) -> list:
@@ -235,12 +257,6 @@ def _str(item: object) -> str:
 
 def _strs(item: object, size: int) -> list[str]:
     return [_str(x) for x in _list(item, size)]
-
-
-def _int(item: object) -> int:
-    if type(item) is not int:
-        raise _Malformed
-    return item
 
 
 __all__ = ["FactCache", "Entry", "SourceRef", "context_key", "digest_bytes"]
