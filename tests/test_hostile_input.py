@@ -469,6 +469,14 @@ def test_second_build_fails_clearly_when_the_lock_stays_held(tmp_path):
         holder.wait()
 
 
+@pytest.mark.parametrize("value", ["soon", "nan", "-1"])
+def test_bad_build_wait_is_one_clear_error(value, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KG_BUILD_WAIT", value)
+    run = kg(capsys, *build_args(MINI, tmp_path / "store"))
+    assert run.code == 2 and f"KG_BUILD_WAIT must be a number of seconds, got '{value}'" in run.err, run.err
+    assert not (tmp_path / "store" / "current").exists()
+
+
 def test_concurrent_builds_run_one_after_the_other(tmp_path):
     """X holds the store mid-build (its old manifest read); Y starts on other input, waits, then publishes:
     the store holds exactly Y's graphs, all listed in its manifest, and a later build finds nothing to do."""

@@ -141,14 +141,12 @@ class StoreDir:
         """Hold this store's build lock for the block, waiting up to `wait` seconds (default KG_BUILD_WAIT
         or 600) for another build to finish; then clean up after crashed builds."""
         self.root.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        except OSError as exc:
-            raise StoreError(f"cannot open the build lock: {exc.strerror or exc}", file=self.root / LOCK_FILE) from None
+        fd, writable = _open_lock(self.root / LOCK_FILE)
         try:
             self._acquire(fd, progress, _build_wait() if wait is None else wait)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            if writable:  # the holder's pid, for the message of a build that has to wait
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             self._remove_leftovers()
             yield
         finally:
@@ -170,6 +168,21 @@ class StoreDir:
             time.sleep(_POLL)
 
 
+def _open_lock(path: Path) -> tuple[int, bool]:
+    """The lock file, opened for writing if we may, else for reading (enough for flock: a store folder
+    shared by several users may hold a lock file another user created)."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644), True
+    except PermissionError:
+        pass
+    except OSError as exc:
+        raise StoreError(f"cannot open the build lock: {exc.strerror or exc}", file=path) from None
+    try:
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC), False
+    except OSError as exc:
+        raise StoreError(f"cannot open the build lock: {exc.strerror or exc}", file=path) from None
+
+
 def _try_lock(fd: int) -> bool:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -181,9 +194,12 @@ def _try_lock(fd: int) -> bool:
 def _build_wait() -> float:
     text = os.environ.get("KG_BUILD_WAIT", "")
     try:
-        return float(text) if text else DEFAULT_BUILD_WAIT
+        wait = float(text) if text else DEFAULT_BUILD_WAIT
     except ValueError:
-        raise StoreError(f"KG_BUILD_WAIT must be a number of seconds, got '{text}'") from None
+        wait = -1.0
+    if not wait >= 0:  # also NaN
+        raise StoreError(f"KG_BUILD_WAIT must be a number of seconds, got '{text}'")
+    return wait
 
 
 F = TypeVar("F", bound=Callable[..., Any])

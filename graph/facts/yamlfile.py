@@ -154,7 +154,9 @@ def _build(events: Iterable[Event], path: Path, check_scalars: bool) -> Located 
     return root
 
 
-def _alias(event: Event, anchors: dict[str, tuple[Located, int]], stack: list[_Open], path: Path, line: int):
+def _alias(
+    event: Event, anchors: dict[str, tuple[Located, int]], stack: list[_Open], path: Path, line: int
+) -> tuple[Located, int]:
     """The value an alias names (shared, not copied) and its size; refused if it names an unfinished value."""
     name = event.anchor  # type: ignore[attr-defined]
     if name in anchors:
