@@ -24,7 +24,7 @@ from kzlinks.data import PACKAGED_FACTS
 from kzlinks.dataset import queryindex
 from kzlinks.dataset.mapping import GraphQuads, map_fact_file, source_quads
 from kzlinks.dataset.reference import read_reference, reference_files
-from kzlinks.dataset.store import Manifest, StoreDir
+from kzlinks.dataset.store import Manifest, StoreDir, one_build_at_a_time
 from kzlinks.dataset.validation import check, check_store, to_rdflib
 from kzlinks.errors import FactFileError, KGError, StoreError
 from kzlinks.facts.cache import Entry, FactCache, context_key, digest_bytes
@@ -69,7 +69,7 @@ def collect_fact_files(extra: Iterable[Path] = (), packaged: bool = True) -> lis
         item = Path(item)
         if item.is_dir():  # an article's metadata record (NAME.meta.yaml) is not a fact file
             paths += sorted(p for p in item.glob("*.yaml") if not p.name.endswith(".meta.yaml"))
-        elif item.is_file():
+        elif item.exists():  # a FIFO or device too: the reader refuses it with a clear error, without reading
             paths.append(item)
         else:
             raise FactFileError("no such file or folder", file=item)
@@ -226,6 +226,7 @@ class _Clock:
         self.last = now
 
 
+@one_build_at_a_time  # builds of one store never overlap (kzlinks.dataset.store)
 def build(
     extra_facts: Iterable[Path] = (),
     store: StoreDir | None = None,
