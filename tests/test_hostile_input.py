@@ -401,12 +401,13 @@ SLOW_BUILD = textwrap.dedent(
     from pathlib import Path
     from kzlinks.dataset.store import StoreDir
     from kzlinks.workflow import build
-    store, facts, stage, signal_file, pause = sys.argv[1:6]
+    store, facts, stage, signal_file, pause, *replaced = sys.argv[1:]
     def progress(line):
         if line.startswith(stage):
             Path(signal_file).touch()
             time.sleep(float(pause))
-    build([Path(facts)], store=StoreDir(store), packaged=False, progress=progress)
+    drop = {Path(old): "replaced by a variant" for old in replaced}
+    build([Path(facts)], store=StoreDir(store), packaged=False, progress=progress, drop=drop)
     """
 )
 
@@ -438,6 +439,12 @@ def _variant(tmp_path: Path, name: str, drop: str) -> Path:
     kept = [b for b in blocks if not re.search(rf"(?<![\w-]){re.escape(drop)}(?![\w-])", b)]
     (folder / "001_mini.yaml").write_text("".join(kept), encoding="utf-8")
     return folder
+
+
+def _replacing(*variants: Path) -> list[object]:
+    """`--drop` for the fact files earlier builds of the test's store used: each variant replaces them
+    (a build never drops a fact file it is not told to)."""
+    return [arg for folder in variants for arg in ("--drop", folder / "001_mini.yaml" if folder.is_dir() else folder)]
 
 
 def _graphs_in_store(store: StoreDir) -> set[str]:
@@ -483,10 +490,10 @@ def test_concurrent_builds_run_one_after_the_other(tmp_path):
     store = StoreDir(tmp_path / "store")
     assert run_kg(*build_args(MINI, store.root), tmp=tmp_path).code == 0
     x_input, y_input = _variant(tmp_path, "x", "tallinn"), _variant(tmp_path, "y", "kz-ee-igc")
-    x = _start(SLOW_BUILD, store.root, x_input, "validating", tmp_path / "x-waiting", 2)
+    x = _start(SLOW_BUILD, store.root, x_input, "validating", tmp_path / "x-waiting", 2, MINI)
     try:
         _await_file(tmp_path / "x-waiting", x)
-        y = run_kg(*build_args(y_input, store.root), tmp=tmp_path)
+        y = run_kg(*build_args(y_input, store.root, *_replacing(MINI, x_input)), tmp=tmp_path)
         assert y.code == 0, y.err
         assert f"waiting for another build of {store.root} (pid {x.pid}) to finish" in y.err
         assert x.wait(timeout=WALL_LIMIT) == 0, x.stderr.read().decode()
@@ -505,12 +512,19 @@ def test_crashed_build_leaves_no_lock_and_pruning_keeps_the_live_snapshot(tmp_pa
     store = StoreDir(tmp_path / "store")
     assert run_kg(*build_args(MINI, store.root), tmp=tmp_path).code == 0
     first = store.current
-    assert run_kg(*build_args(_variant(tmp_path, "b", "tallinn"), store.root), tmp=tmp_path).code == 0
+    b = _variant(tmp_path, "b", "tallinn")
+    assert run_kg(*build_args(b, store.root, *_replacing(MINI)), tmp=tmp_path).code == 0
     live = store.current
     crashed = []
     for n in range(2):  # builds killed while writing their snapshot
         build = _start(
-            SLOW_BUILD, store.root, _variant(tmp_path, f"c{n}", "kz-ee-igc"), "writing", tmp_path / f"c{n}-writing", 30
+            SLOW_BUILD,
+            store.root,
+            _variant(tmp_path, f"c{n}", "kz-ee-igc"),
+            "writing",
+            tmp_path / f"c{n}-writing",
+            30,
+            b / "001_mini.yaml",
         )
         _await_file(tmp_path / f"c{n}-writing", build)
         os.killpg(build.pid, signal.SIGKILL)
@@ -518,7 +532,8 @@ def test_crashed_build_leaves_no_lock_and_pruning_keeps_the_live_snapshot(tmp_pa
         crashed += [p for p in (store.root / "snapshots").iterdir() if p.name not in (first.name, live.name)]
         assert store.current == live  # the store still answers with the last good data
     assert crashed
-    run = run_kg(*build_args(_variant(tmp_path, "d", "estonia"), store.root), tmp=tmp_path, env={"KG_BUILD_WAIT": "0"})
+    d = _variant(tmp_path, "d", "estonia")
+    run = run_kg(*build_args(d, store.root, *_replacing(b)), tmp=tmp_path, env={"KG_BUILD_WAIT": "0"})
     assert run.code == 0, run.err
     snapshots = {p.name for p in (store.root / "snapshots").iterdir()}
     assert snapshots == {store.current.name, live.name}  # the new one and the one it replaced; no partial

@@ -78,7 +78,8 @@ def headline(raw: str, name: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _read(path: Path) -> SourceText:
+def read_article(path: Path) -> SourceText:
+    """An article as text, normalised for quote finding, with its headline; regular files only, size capped."""
     raw = read_text(path, MAX_SOURCE_BYTES, "source article")
     return SourceText(path, normalise(raw), headline(raw, path.name))
 
@@ -122,6 +123,6 @@ def find_source(name: str, fact_file: Path, extra_dirs: tuple[Path, ...] = ()) -
         looked = ", ".join(str(d) for d in article_folders(fact_file, extra_dirs))
         raise FactFileError(f"source '{name}' not found (looked in {looked})", file=fact_file, item="source")
     try:
-        return _read(found)
+        return read_article(found)
     except FactFileError as exc:
         raise FactFileError(f"'{name}': {exc.message}", file=fact_file, item="source") from None
