@@ -22,7 +22,7 @@ from kzlinks.facts.articles import PACKAGED_SOURCES
 from kzlinks.facts.reader import EntityInfo, FactFile, FileSummary, read_fact_file, summarise
 from kzlinks.facts.vocabulary import OntologyIndex
 
-FORMAT = 6  # bump whenever FactFile, the mapping or the graph digest change meaning
+FORMAT = 7  # bump whenever FactFile, the mapping or the graph digest change meaning
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,14 @@ def context_key(summary: FileSummary, entities: dict[str, EntityInfo], memo: dic
     for entity_id in sorted({d[0] for d in summary.decls}):
         if entity_id not in memo:
             info = entities[entity_id]
-            memo[entity_id] = f"{entity_id}|{'|'.join(sorted(map(str, info.types)))}|{info.label}"
+            memo[entity_id] = f"{entity_id}|{'|'.join(sorted(map(str, info.types)))}|{info.label}|{info.same_as}"
         parts.append(memo[entity_id])
     individuals = sorted({ref[2] for _, _, refs in summary.statements for ref in refs if ref[2] not in entities})
-    return hashlib.sha1(repr((parts, individuals)).encode("utf-8")).hexdigest()
+    used = {subject for subject, _, _ in summary.statements} | {
+        ref[2] for _, _, refs in summary.statements for ref in refs
+    }
+    aliases = sorted((i, entities[i].same_as) for i in used if i in entities and entities[i].same_as)  # sameAs
+    return hashlib.sha1(repr((parts, individuals, aliases)).encode("utf-8")).hexdigest()
 
 
 class FactCache:

@@ -21,6 +21,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kzlinks.errors import FactFileError, QuoteNotFoundError
 from kzlinks.facts.articles import SourceText, find_source, normalise
+from kzlinks.facts.identity import resolve_identity
 from kzlinks.facts.vocabulary import AMOUNT_RANGE, DATE_RANGE, QUANTITY_RANGE, OntologyIndex, PropertyInfo
 from kzlinks.facts.yamlfile import Located, load_located
 from kzlinks.namespaces import local_name
@@ -310,11 +311,13 @@ class EntityInfo:
     label: str | None
     where: tuple[Path, int]
     superclasses: set[URIRef] = field(default_factory=set)
+    same_as: str | None = None  # the canonical id, when a `sameAs` statement makes this id its alias
 
 
 Decl = tuple[str, tuple[str, ...], str | None, int]  # id, class IRIs, label, line
 Ref = tuple[str, str, str, int]  # property name, range IRI, entity id, line
 StatementRefs = tuple[str, int, list[Ref]]  # subject, line, entity references
+LiteralFact = tuple[str, int, str, str]  # subject, statement line, property name, lexical value
 
 
 @dataclass
@@ -328,6 +331,7 @@ class FileSummary:
     digest: str
     decls: list[Decl]
     statements: list[StatementRefs]
+    literals: list[LiteralFact] = field(default_factory=list)  # for the modelling check (facts/duplicates.py)
 
 
 def summarise(facts: FactFile | FileSummary) -> FileSummary:
@@ -342,7 +346,13 @@ def summarise(facts: FactFile | FileSummary) -> FileSummary:
         )
         for s in facts.statements
     ]
-    return FileSummary(facts.path, facts.source, facts.digest, decls, statements)
+    literals = [
+        (s.subject, s.line, a.name, a.value.lexical)
+        for s in facts.statements
+        for a in s.assertions
+        if isinstance(a.value, Literal)
+    ]
+    return FileSummary(facts.path, facts.source, facts.digest, decls, statements, literals)
 
 
 def resolve(files: list[FactFile | FileSummary], index: OntologyIndex) -> dict[str, EntityInfo]:
@@ -366,6 +376,7 @@ def resolve(files: list[FactFile | FileSummary], index: OntologyIndex) -> dict[s
     for facts in summaries:
         for statement in facts.statements:
             _check_statement(statement, facts.path, entities, classes, index, supers)
+    resolve_identity(summaries, entities)
     return entities
 
 
