@@ -33,7 +33,8 @@ from kzlinks.namespaces import KG
 DESCRIPTION = "description"
 HIERARCHY = {SAME_AS, "stageOf", "partOf", "broader", "legOf", "memberOf"}  # followed through chains
 EVENT_DATES = ("date", "startDate")
-TOPIC = "purpose"  # an undertaking's purpose, in the source's words, adds to its label's words
+TOPIC = "purpose"  # an undertaking's aim, in the source's words: two with the same aim may be one
+ACTORS = ("party", "supportedBy")  # two things with different parties or backers are two things
 
 # Kinds of thing: two entities are comparable when they fall in the same kind. Undertakings (events,
 # initiatives, relationships) are one kind because one process is often named as each in turn (a hope
@@ -53,13 +54,14 @@ KINDS = [
     ("undertaking", KG.Relationship),
 ]
 
-NAMED = {KG.State, KG.InternationalOrganisation, KG.Region, KG.City, KG.Person}
+NAMED = {KG.State, KG.InternationalOrganisation, KG.Region, KG.City, KG.Person, KG.Route, KG.Leg}
 
 # Words that say what kind of thing a label names, or whom it concerns, rather than which thing it is.
 STOPWORDS = set(
     """a an the of and or in on at to for with by from between within its their his her as into across
     cooperation collaboration meeting meetings forum talks visit visits negotiations consultations
-    agreement agreements relations relationship initiative project projects sector sectors first ii""".split()
+    agreement agreements relations relationship initiative project projects sector sectors first ii
+    resolution report memorandum memorandums statement declaration un""".split()
 )
 # How alike two labels must be (weighted Jaccard of their words) per kind; proper names (agents, places)
 # must nearly match, sectors need only share their main word (transport / transport and logistics),
@@ -67,7 +69,7 @@ STOPWORDS = set(
 THRESHOLDS = {"agent": 0.8, "place": 0.8, "office": 0.8, "tenure": 0.8, "leg": 2.0, "route": 0.25}
 SIMILAR = 0.5
 CONTAINED = {"undertaking", "sector", "document"}  # kinds where a label inside another counts (0.8)
-OVERLAP = 0.45  # undertakings sharing 3+ words: the shared weight over the smaller label's suffices
+OVERLAP = 0.45  # two aims sharing 3+ words: the shared weight over the smaller one's suffices
 
 
 @dataclass(frozen=True)
@@ -91,14 +93,12 @@ class _Entity:
     kind: str | None
     label: str
     where: tuple[Path, int]
+    canonical: str  # its own id, or the id it is an alias of (sameAs)
     words: frozenset[str] = frozenset()
-    participants: set[str] = field(default_factory=set)
-    places: set[str] = field(default_factory=set)
-    dates: set[str] = field(default_factory=set)
+    aim: frozenset[str] = frozenset()  # words of its purpose
     is_event: bool = False
-    proper_name: bool = False  # a state, organisation, region, city or person: its words name parties, not topics
-    producers: set[str] = field(default_factory=set)  # events that produced it
-    canonical: str | None = None  # the id it is an alias of (sameAs), if any; a canonical id is its own
+    named: frozenset[str] = frozenset()  # the classes that make its label a proper name (NAMED)
+    facets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # participant, place, ...
 
 
 SUFFIXES = ("ification", "ifying", "isation", "ization", "ation", "sses", "ical", "ics", "ing", "er", "ic", "al", "y", "s")
@@ -130,78 +130,92 @@ def check_facts(summaries: Iterable[FileSummary], entities: dict[str, EntityInfo
     """Every finding, sorted by file and line."""
     summaries = list(summaries)
     nodes = {
-        i: _Entity(i, _kind(info), info.label or i, info.where, label_words(info.label or i))
+        i: _Entity(
+            i,
+            _kind(info),
+            info.label or i,
+            info.where,
+            info.same_as or i,
+            label_words(info.label or i),
+            is_event=KG.Event in info.superclasses,
+            named=frozenset(str(c) for c in NAMED & info.superclasses),
+        )
         for i, info in entities.items()
     }
-    for node in nodes.values():
-        node.is_event = KG.Event in entities[node.id].superclasses
-        node.canonical = entities[node.id].same_as or node.id
-        node.proper_name = bool(NAMED & entities[node.id].superclasses)
-    links, hierarchy, used = _links(summaries, nodes)
+    graph = _Links()
+    for summary in summaries:
+        graph.add(summary, nodes)
     findings = _description_only(summaries)
-    findings += _unused(nodes, used)
-    findings += _duplicates(nodes, links, hierarchy)
+    findings += _unused(nodes, graph.used)
+    findings += _duplicates(nodes, graph)
     return sorted(findings, key=lambda f: (str(f.file), f.line, f.item))
 
 
-def _links(summaries: list[FileSummary], nodes: dict[str, _Entity]):
-    """Direct links (any statement of one entity about the other), the hierarchy links to follow through
-    chains, the ids any statement uses, and each event's participants, places and dates."""
-    links: set[frozenset[str]] = set()
-    hierarchy: dict[str, set[str]] = defaultdict(set)
-    used: set[str] = set()
-    for summary in summaries:
+class _Links:
+    """What the statements say between entities, on canonical ids: direct links (any statement of one
+    entity about the other), the hierarchy to follow through chains, the ids any statement uses, and the
+    facets (participants, places, dates, parties, producers, ...) that tell two things apart."""
+
+    def __init__(self) -> None:
+        self.direct: set[frozenset[str]] = set()
+        self.up: dict[str, set[str]] = defaultdict(set)
+        self.used: set[str] = set()
+        self._ancestors: dict[str, set[str]] = {}
+
+    def add(self, summary: FileSummary, nodes: dict[str, _Entity]) -> None:
+        def canon(i: str) -> str:
+            return nodes[i].canonical if i in nodes else i
+
         for subject, _, refs in summary.statements:
-            used.add(subject)
+            self.used.add(subject)
+            node = nodes.get(subject)
             for name, _, value, _ in refs:
-                used.add(value)
-                links.add(frozenset((subject, value)))
+                self.used.add(value)
+                self.direct.add(frozenset((canon(subject), canon(value))))
                 if name in HIERARCHY:
-                    hierarchy[subject].add(value)
+                    self.up[canon(subject)].add(canon(value))
                 if name == "produced" and value in nodes:
-                    nodes[value].producers.add(subject)
-                node = nodes.get(subject)
-                if node is not None and node.is_event:
-                    if name == "participant":
-                        node.participants.add(value)
-                    elif name == "place":
-                        node.places.add(value)
+                    nodes[value].facets["producer"].add(canon(subject))
+                if node is not None:
+                    node.facets[name].add(canon(value))
         for subject, _, name, lexical in summary.literals:
             node = nodes.get(subject)
-            if node is not None and node.is_event and name in EVENT_DATES:
-                node.dates.add(lexical)
-            if node is not None and node.kind == "undertaking" and name == TOPIC:
-                node.words = node.words | label_words(lexical)
-    return links, hierarchy, used
+            if node is None:
+                continue
+            if name in EVENT_DATES or name == "measures":
+                node.facets[name].add(lexical)
+            if name == TOPIC:
+                node.aim = node.aim | label_words(lexical)
+
+    def ancestors(self, entity_id: str) -> set[str]:
+        if entity_id not in self._ancestors:
+            self._ancestors[entity_id] = set()  # cycle guard
+            found: set[str] = set()
+            for parent in self.up.get(entity_id, ()):
+                found |= {parent} | self.ancestors(parent)
+            self._ancestors[entity_id] = found
+        return self._ancestors[entity_id]
+
+    def linked(self, a: _Entity, b: _Entity) -> bool:
+        """Already the same thing, a stage or part one of the other (through chains), or related by any
+        statement: the curator has told them apart or joined them."""
+        x, y = a.canonical, b.canonical
+        return x == y or frozenset((x, y)) in self.direct or x in self.ancestors(y) or y in self.ancestors(x)
 
 
-def _ancestors(entity_id: str, hierarchy: dict[str, set[str]], memo: dict[str, set[str]]) -> set[str]:
-    if entity_id not in memo:
-        memo[entity_id] = set()  # cycle guard
-        found: set[str] = set()
-        for parent in hierarchy.get(entity_id, ()):
-            found |= {parent} | _ancestors(parent, hierarchy, memo)
-        memo[entity_id] = found
-    return memo[entity_id]
-
-
-def _duplicates(nodes: dict[str, _Entity], links: set[frozenset[str]], hierarchy: dict[str, set[str]]) -> list[Finding]:
+def _duplicates(nodes: dict[str, _Entity], graph: _Links) -> list[Finding]:
     weights = _word_weights(nodes.values())
     topics = {w for n in nodes.values() if n.kind == "sector" for w in n.words}  # a sector's word is a topic
-    names = frozenset(w for n in nodes.values() if n.proper_name for w in n.words) - topics
+    names = {kind: _names(nodes.values(), kind) - topics for kind in {n.kind for n in nodes.values()}}
     by_kind: dict[str, list[_Entity]] = defaultdict(list)
     for node in nodes.values():
         if node.kind is not None:
             by_kind[node.kind].append(node)
-    memo: dict[str, set[str]] = {}
     findings = []
-    for group in by_kind.values():
+    for kind, group in by_kind.items():
         for a, b in _candidate_pairs(group):
-            why = _similar(a, b, weights, names) or _same_event(a, b) or _same_producer(a, b)
-            if not why or frozenset((a.id, b.id)) in links:
-                continue
-            up_a, up_b = _ancestors(a.id, hierarchy, memo), _ancestors(b.id, hierarchy, memo)
-            if b.id in up_a or a.id in up_b or (a.canonical is not None and a.canonical == b.canonical):
+            why = _similar(a, b, weights, names[kind]) or _same_event(a, b) or _same_producer(a, b)
+            if not why or _told_apart(a, b) or graph.linked(a, b):
                 continue
             first, second = sorted((a, b), key=lambda n: (str(n.where[0]), n.where[1]))
             findings.append(
@@ -218,18 +232,36 @@ def _duplicates(nodes: dict[str, _Entity], links: set[frozenset[str]], hierarchy
     return findings
 
 
+def _names(nodes: Iterable[_Entity], kind: str | None) -> frozenset[str]:
+    """Words of proper names (states, regions, cities, people, and routes except when routes are compared):
+    they say whom a label concerns, not what the thing is."""
+    route = str(KG.Route)
+    return frozenset(
+        w for n in nodes if n.named and (kind != "route" or n.named != frozenset({route})) for w in n.words
+    )
+
+
+def _told_apart(a: _Entity, b: _Entity) -> bool:
+    """Facets both state and that differ: other parties or backers, another kind of the same general thing,
+    another measure, or (events) another date or place."""
+    facets = [*ACTORS, "kindOf", "measures"] + (["date", "startDate", "place"] if a.is_event and b.is_event else [])
+    for name in facets:
+        x, y = a.facets.get(name), b.facets.get(name)
+        if x and y and (x != y if name in ACTORS or name == "measures" else not x & y):
+            return True
+    return bool(a.facets.get("kindOf") and a.facets.get("kindOf") == b.facets.get("kindOf"))
+
+
 def _candidate_pairs(group: list[_Entity]) -> Iterable[tuple[_Entity, _Entity]]:
-    """Pairs that share a label word, or events that share a participant: a word index keeps this near
-    linear in the number of entities instead of comparing every pair."""
+    """Pairs that share a label or aim word, a participant (events) or a producer (documents): an index
+    keeps this near linear in the number of entities instead of comparing every pair."""
     buckets: dict[str, list[_Entity]] = defaultdict(list)
     for node in group:
-        for word in node.words:
+        for word in node.words | node.aim:
             buckets["w:" + word].append(node)
-        if node.is_event and (node.places or node.dates):
-            for participant in node.participants:
-                buckets["p:" + participant].append(node)
-        for producer in node.producers:
-            buckets["e:" + producer].append(node)
+        for facet in ("participant", "producer"):
+            for value in node.facets.get(facet, ()):
+                buckets[facet + value].append(node)
     seen: set[tuple[str, str]] = set()
     for members in buckets.values():
         if len(members) > 200:  # a word every other label has says nothing
@@ -242,45 +274,48 @@ def _candidate_pairs(group: list[_Entity]) -> Iterable[tuple[_Entity, _Entity]]:
 
 
 def _word_weights(nodes: Iterable[_Entity]) -> dict[str, float]:
-    """Rare words weigh more (inverse document frequency over all labels)."""
+    """Rare words weigh more (inverse document frequency over all labels and aims)."""
     nodes = list(nodes)
-    frequency = Counter(word for node in nodes for word in node.words)
+    frequency = Counter(word for node in nodes for word in node.words | node.aim)
     total = max(len(nodes), 1)
     return {word: math.log(1 + total / n) for word, n in frequency.items()}
 
 
 def _similar(a: _Entity, b: _Entity, weights: dict[str, float], names: frozenset[str]) -> str:
-    if not a.words or not b.words:
-        return ""
+    """Labels that share their rare words (weighted Jaccard), one label inside the other, or two aims that
+    share three or more words: a match needs a shared word that is not a proper name."""
     shared = a.words & b.words
-    if not shared:
-        return ""
-    score = sum(weights[w] for w in shared) / sum(weights[w] for w in a.words | b.words)
-    smaller = min(sum(weights[w] for w in a.words), sum(weights[w] for w in b.words))
-    if a.kind in CONTAINED and (a.words <= b.words or b.words <= a.words) and (shared - names):
-        score = max(score, 0.8)
-    if a.kind == "undertaking" and len(shared - names) >= 3 and sum(weights[w] for w in shared) / smaller >= OVERLAP:
-        score = max(score, SIMILAR)
-    if score < THRESHOLDS.get(a.kind or "", SIMILAR):
-        return ""
-    return f"similar labels ('{a.label}' / '{b.label}')"
+    if shared - names:
+        score = sum(weights[w] for w in shared) / sum(weights[w] for w in a.words | b.words)
+        if a.kind in CONTAINED and (a.words <= b.words or b.words <= a.words):
+            score = max(score, 0.8)
+        if score >= THRESHOLDS.get(a.kind or "", SIMILAR):
+            return f"similar labels ('{a.label}' / '{b.label}')"
+    if a.aim and b.aim:
+        aims = (a.words | a.aim) & (b.words | b.aim)
+        smaller = min(sum(weights[w] for w in a.words | a.aim), sum(weights[w] for w in b.words | b.aim))
+        if len(aims - names) >= 3 and sum(weights[w] for w in aims) / smaller >= OVERLAP:
+            return f"the same aim ({', '.join(sorted(aims - names))})"
+    return ""
 
 
 def _same_event(a: _Entity, b: _Entity) -> str:
-    if not (a.is_event and b.is_event and a.participants and a.participants == b.participants):
+    participants = a.facets.get("participant")
+    if not (a.is_event and b.is_event and participants and participants == b.facets.get("participant")):
         return ""
-    same_time = bool(a.dates & b.dates)
-    same_place = bool(a.places & b.places)
-    if not (same_time or same_place):
+    if a.facets.get("date", set()) & b.facets.get("date", set()):
+        where = "the same time"
+    elif a.facets.get("place", set()) & b.facets.get("place", set()):
+        where = "the same place"
+    else:
         return ""
-    where = "the same time" if same_time else "the same place"
-    return f"events with the same participants ({', '.join(sorted(a.participants))}) at {where}"
+    return f"events with the same participants ({', '.join(sorted(participants))}) at {where}"
 
 
 def _same_producer(a: _Entity, b: _Entity) -> str:
     if a.kind != "document" or b.kind != "document":
         return ""
-    shared = a.producers & b.producers
+    shared = a.facets.get("producer", set()) & b.facets.get("producer", set())
     return f"documents produced by the same event ({', '.join(sorted(shared))})" if shared else ""
 
 
