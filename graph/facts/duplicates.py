@@ -35,6 +35,7 @@ HIERARCHY = {SAME_AS, "stageOf", "partOf", "broader", "legOf", "memberOf"}  # fo
 EVENT_DATES = ("date", "startDate")
 TOPIC = "purpose"  # an undertaking's aim, in the source's words: two with the same aim may be one
 ACTORS = ("party", "supportedBy")  # two things with different parties or backers are two things
+SIBLINGS = ("kindOf", "stageOf")  # two instances of one kind, two stages of one process: two things
 
 # Kinds of thing: two entities are comparable when they fall in the same kind. Undertakings (events,
 # initiatives, relationships) are one kind because one process is often named as each in turn (a hope
@@ -61,7 +62,7 @@ STOPWORDS = set(
     """a an the of and or in on at to for with by from between within its their his her as into across
     cooperation collaboration meeting meetings forum talks visit visits negotiations consultations
     agreement agreements relations relationship initiative project projects sector sectors first ii
-    resolution report memorandum memorandums statement declaration un""".split()
+    resolution report memorandum memorandums statement declaration un eu strategy strategic partnership""".split()
 )
 # How alike two labels must be (weighted Jaccard of their words) per kind; proper names (agents, places)
 # must nearly match, sectors need only share their main word (transport / transport and logistics),
@@ -242,14 +243,15 @@ def _names(nodes: Iterable[_Entity], kind: str | None) -> frozenset[str]:
 
 
 def _told_apart(a: _Entity, b: _Entity) -> bool:
-    """Facets both state and that differ: other parties or backers, another kind of the same general thing,
-    another measure, or (events) another date or place."""
+    """Facets both state and that differ (other parties or backers, another kind, another measure, or for
+    events another date or place), or siblings the curator has set side by side: two instances of one
+    kind, two stages of one process."""
     facets = [*ACTORS, "kindOf", "measures"] + (["date", "startDate", "place"] if a.is_event and b.is_event else [])
     for name in facets:
         x, y = a.facets.get(name), b.facets.get(name)
         if x and y and (x != y if name in ACTORS or name == "measures" else not x & y):
             return True
-    return bool(a.facets.get("kindOf") and a.facets.get("kindOf") == b.facets.get("kindOf"))
+    return any(a.facets.get(name) and a.facets.get(name) == b.facets.get(name) for name in SIBLINGS)
 
 
 def _candidate_pairs(group: list[_Entity]) -> Iterable[tuple[_Entity, _Entity]]:
