@@ -32,6 +32,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     report = build(
         args.facts, StoreDir(args.store), args.sources, full=args.full, packaged=not args.no_packaged, progress=say
     )
+    for finding in report.warnings:  # the modelling check: warnings on stderr, the build still succeeds
+        print(f"kg: warning: {finding}", file=sys.stderr)
     if report.unchanged:
         print(f"up to date: {report.graphs} graphs, {report.quads} quads, nothing rebuilt ({report.seconds:.2f} s)")
     else:

@@ -27,7 +27,8 @@ from itertools import combinations
 from pathlib import Path
 
 from kzlinks.facts.identity import SAME_AS
-from kzlinks.facts.reader import EntityInfo, FileSummary, fold
+from kzlinks.facts.reader import EntityInfo, FileSummary, fold, read_fact_file, resolve, summarise
+from kzlinks.facts.vocabulary import OntologyIndex
 from kzlinks.namespaces import KG
 
 DESCRIPTION = "description"
@@ -366,4 +367,15 @@ def summary_line(findings: list[Finding]) -> str:
     return ", ".join(f"{counts[k]} {k}" for k in ("duplicate", "description-only", "unused"))
 
 
-__all__ = ["Finding", "check_facts", "label_words", "summary_line"]
+
+
+def check_files(
+    paths: Iterable[Path], index: OntologyIndex, source_dirs: tuple[Path, ...] = ()
+) -> tuple[list[FileSummary], list[Finding]]:
+    """Read and check fact files (raising on bad input, as the build does), then run the modelling check:
+    for `kg stats` and the tests, which start from files rather than from a build."""
+    summaries = [summarise(read_fact_file(Path(p), index, source_dirs)) for p in paths]
+    return summaries, check_facts(summaries, resolve(summaries, index))
+
+
+__all__ = ["Finding", "check_facts", "check_files", "label_words", "summary_line"]
