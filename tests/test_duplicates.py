@@ -156,7 +156,9 @@ def test_fact_file_terms_become_the_standard_ones(packaged_store):
 
 
 def test_the_visa_track_is_one_process_in_stages(packaged_store):
-    stages = {r[0] for r in _select(packaged_store, "SELECT ?s WHERE { ?s kg:stageOf id:schengen-visa-simplification }")}
+    stages = {
+        r[0] for r in _select(packaged_store, "SELECT ?s WHERE { ?s kg:stageOf id:schengen-visa-simplification }")
+    }
     assert {
         "id:eu-visa-consultations",
         "id:visa-facilitation-negotiations",

@@ -148,7 +148,7 @@ def render(stats: Stats, graphs: bool = False, unquoted: bool = False) -> str:
             f"  {source:<32} {statements:>5} statements {entities:>5} entities {share} quoted "
             f"{described:>3} description-only {duplicates:>3} duplicate candidates"
         )
-    if stats.findings:
+    if stats.articles:
         lines.append(f"Modelling check (warnings, `kg build` prints each): {summary_line(stats.findings)}")
         lines += [f"  {finding}" for finding in stats.findings[:50]]
     lines.append("Checks (each must be 0):")

@@ -103,7 +103,22 @@ class _Entity:
     facets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # participant, place, ...
 
 
-SUFFIXES = ("ification", "ifying", "isation", "ization", "ation", "sses", "ical", "ics", "ing", "er", "ic", "al", "y", "s")
+SUFFIXES = (
+    "ification",
+    "ifying",
+    "isation",
+    "ization",
+    "ation",
+    "sses",
+    "ical",
+    "ics",
+    "ing",
+    "er",
+    "ic",
+    "al",
+    "y",
+    "s",
+)
 
 
 def stem(word: str) -> str:
@@ -326,7 +341,7 @@ def _description_only(summaries: list[FileSummary]) -> list[Finding]:
     findings = []
     for summary in summaries:
         props: dict[int, set[str]] = defaultdict(set)
-        for subject, line, refs in summary.statements:
+        for _, line, refs in summary.statements:
             props[line] |= {name for name, _, _, _ in refs}
         subjects = {line: subject for subject, line, _ in summary.statements}
         for _, line, name, _ in summary.literals:
@@ -365,8 +380,6 @@ def _unused(nodes: dict[str, _Entity], used: set[str]) -> list[Finding]:
 def summary_line(findings: list[Finding]) -> str:
     counts = Counter(f.kind for f in findings)
     return ", ".join(f"{counts[k]} {k}" for k in ("duplicate", "description-only", "unused"))
-
-
 
 
 def check_files(
