@@ -98,6 +98,11 @@ def test_pairs_the_curator_linked_are_not_flagged(before):
     assert frozenset(("tokayev-michel-meeting-dubai", "tokayev-michel-meeting-cholpon-ata")) not in pairs
 
 
+def test_figures_of_one_measure_over_time_must_be_linked(before):
+    """Before the fix, the 2022 and January–November 2023 trade turnovers were not linked (earlierFigure)."""
+    assert frozenset(("kz-eu-trade-turnover-2022", "kz-eu-trade-turnover-2023-jan-nov")) in _flagged_pairs(before)
+
+
 def test_label_words_match_spellings_of_one_stem():
     assert label_words("digital technology") & label_words("digitalisation")
     assert label_words("political ties") & label_words("politics")
@@ -108,7 +113,7 @@ def test_the_build_warns_on_stderr_and_still_succeeds(tmp_path, capsys):
     run = kg(capsys, "build", "--no-packaged", "--facts", BEFORE, "--store", tmp_path / "store")
     assert run.code == 0, run.err
     warnings = [line for line in run.err.splitlines() if line.startswith("kg: warning: ")]
-    assert len(warnings) == 77
+    assert len(warnings) == 78
     assert any(
         "001_b3d0d2c17928b21d.yaml:234: kz-ee-rectors-forum: may be the same thing as 'kz-ee-rectors-meeting' "
         "(000_36c69ba1f3a184f4.yaml:" in line

@@ -23,6 +23,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
@@ -63,7 +64,8 @@ STOPWORDS = set(
     """a an the of and or in on at to for with by from between within its their his her as into across
     cooperation collaboration meeting meetings forum talks visit visits negotiations consultations
     agreement agreements relations relationship initiative project projects sector sectors first ii
-    resolution report memorandum memorandums statement declaration un eu strategy strategic partnership""".split()
+    resolution report memorandum memorandums statement declaration un eu strategy strategic partnership
+    january february march april may june july august september october november december""".split()
 )
 # How alike two labels must be (weighted Jaccard of their words) per kind; proper names (agents, places)
 # must nearly match, sectors need only share their main word (transport / transport and logistics),
@@ -71,6 +73,7 @@ STOPWORDS = set(
 THRESHOLDS = {"agent": 0.8, "place": 0.8, "office": 0.8, "tenure": 0.8, "leg": 2.0, "route": 0.25}
 SIMILAR = 0.5
 CONTAINED = {"undertaking", "sector", "document"}  # kinds where a label inside another counts (0.8)
+COMMON = 50  # a word, participant or producer shared by more entities of one kind opens no candidate pairs
 OVERLAP = 0.45  # two aims sharing 3+ words: the shared weight over the smaller one's suffices
 
 
@@ -121,6 +124,7 @@ SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude stem, enough to match digital/digitalisation, politics/political, simpler/simplifying."""
     for _ in range(2):
@@ -282,7 +286,7 @@ def _candidate_pairs(group: list[_Entity]) -> Iterable[tuple[_Entity, _Entity]]:
                 buckets[facet + value].append(node)
     seen: set[tuple[str, str]] = set()
     for members in buckets.values():
-        if len(members) > 200:  # a word every other label has says nothing
+        if len(members) > COMMON:  # a word many labels share weighs little: it alone makes no pair
             continue
         for a, b in combinations(members, 2):
             key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
