@@ -41,6 +41,8 @@ def default_store() -> Path:
     """$KG_STORE if set, else the user's data folder; read at each call, so a library user (or a test) who
     sets the variable after import is heard."""
     return Path(os.environ.get("KG_STORE") or DEFAULT_STORE)
+
+
 LOCK_FILE = "build.lock"
 DEFAULT_BUILD_WAIT = 600.0  # seconds a build waits for another build of the same store (KG_BUILD_WAIT)
 _POLL = 0.2

@@ -30,7 +30,7 @@ from kzlinks.facts.metadata import metadata_path
 from kzlinks.facts.reader import EntityInfo, FactFile, FileSummary, read_fact_file, summarise
 from kzlinks.facts.vocabulary import OntologyIndex
 
-FORMAT = 7  # bump whenever FactFile, the mapping or the graph digest change meaning
+FORMAT = 8  # bump whenever FactFile, the mapping or the graph digest change meaning
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,14 @@ def context_key(summary: FileSummary, entities: dict[str, EntityInfo], memo: dic
     for entity_id in sorted({d[0] for d in summary.decls}):
         if entity_id not in memo:
             info = entities[entity_id]
-            memo[entity_id] = f"{entity_id}|{'|'.join(sorted(map(str, info.types)))}|{info.label}"
+            memo[entity_id] = f"{entity_id}|{'|'.join(sorted(map(str, info.types)))}|{info.label}|{info.same_as}"
         parts.append(memo[entity_id])
     individuals = sorted({ref[2] for _, _, refs in summary.statements for ref in refs if ref[2] not in entities})
-    return hashlib.sha1(repr((parts, individuals)).encode("utf-8")).hexdigest()
+    used = {subject for subject, _, _ in summary.statements} | {
+        ref[2] for _, _, refs in summary.statements for ref in refs
+    }
+    aliases = sorted((i, entities[i].same_as) for i in used if i in entities and entities[i].same_as)  # sameAs
+    return hashlib.sha1(repr((parts, individuals, aliases)).encode("utf-8")).hexdigest()
 
 
 class FactCache:
@@ -177,6 +181,7 @@ def _encode(summary: FileSummary, graphs: dict[str, dict[str, tuple[str, int]]])
         "digest": summary.digest,
         "decls": [[i, list(types), label, line] for i, types, label, line in summary.decls],
         "statements": [[subject, line, [list(ref) for ref in refs]] for subject, line, refs in summary.statements],
+        "literals": [list(fact) for fact in summary.literals],
         "graphs": {context: {iri: list(v) for iri, v in by_iri.items()} for context, by_iri in graphs.items()},
     }
     try:
@@ -194,9 +199,15 @@ def _decode(data: bytes, path: Path) -> tuple[FileSummary, dict[str, dict[str, t
             return None
         src_path, name, title, src_digest = _strs(obj["source"], 4)
         source = SourceRef(Path(src_path), name, title, src_digest)
-        return FileSummary(path, source, _str(obj["digest"]), _decls(obj["decls"]), _statements(obj["statements"])), (
-            _graphs(obj["graphs"])
+        summary = FileSummary(
+            path,
+            source,
+            _str(obj["digest"]),
+            _decls(obj["decls"]),
+            _statements(obj["statements"]),
+            _literals(obj["literals"]),
         )
+        return summary, _graphs(obj["graphs"])
     except (ValueError, KeyError, TypeError, _Malformed):  # json's errors are ValueErrors
         return None
 
@@ -230,6 +241,16 @@ def _statements(items: object) -> list[tuple[str, int, list[tuple[str, str, str,
             checked.append((ref_name, range_iri, entity_id, ref_line))
         statements.append((subject, line, checked))
     return statements
+
+
+def _literals(items: object) -> list[tuple[str, int, str, str]]:
+    """The literal values the modelling check compares (dates, places told apart): subject, line, property, value."""
+    facts = []
+    for subject, line, name, value in _list(items):
+        if not (type(subject) is str and type(line) is int and type(name) is str and type(value) is str):
+            raise _Malformed
+        facts.append((subject, line, name, value))
+    return facts
 
 
 def _graphs(item: object) -> dict[str, dict[str, tuple[str, int]]]:

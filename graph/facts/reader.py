@@ -21,6 +21,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from kzlinks.errors import FactFileError, FactFileProblems, KGError, QuoteNotFoundError
 from kzlinks.facts.articles import SourceText, find_source, normalise
 from kzlinks.facts.files import MAX_FACT_FILE_BYTES, read_regular
+from kzlinks.facts.identity import resolve_identity
 from kzlinks.facts.literals import DATE_FORMS_HELP, DECIMAL, INTEGER, ImpossibleDate, NotADate, date_datatype
 from kzlinks.facts.resolved import Resolution, read_resolved
 from kzlinks.facts.vocabulary import AMOUNT_RANGE, DATE_RANGE, QUANTITY_RANGE, OntologyIndex, PropertyInfo
@@ -344,11 +345,13 @@ class EntityInfo:
     label: str | None
     where: tuple[Path, int]
     superclasses: set[URIRef] = field(default_factory=set)
+    same_as: str | None = None  # the canonical id, when a `sameAs` statement makes this id its alias
 
 
 Decl = tuple[str, tuple[str, ...], str | None, int]  # id, class IRIs, label, line
 Ref = tuple[str, str, str, int]  # property name, range IRI, entity id, line
 StatementRefs = tuple[str, int, list[Ref]]  # subject, line, entity references
+LiteralFact = tuple[str, int, str, str]  # subject, statement line, property name, lexical value
 
 
 @dataclass
@@ -362,6 +365,7 @@ class FileSummary:
     digest: str
     decls: list[Decl]
     statements: list[StatementRefs]
+    literals: list[LiteralFact] = field(default_factory=list)  # for the modelling check (facts/duplicates.py)
 
 
 def summarise(facts: FactFile | FileSummary) -> FileSummary:
@@ -376,7 +380,13 @@ def summarise(facts: FactFile | FileSummary) -> FileSummary:
         )
         for s in facts.statements
     ]
-    return FileSummary(facts.path, facts.source, facts.digest, decls, statements)
+    literals = [
+        (s.subject, s.line, a.name, a.value.lexical)
+        for s in facts.statements
+        for a in s.assertions
+        if isinstance(a.value, Literal)
+    ]
+    return FileSummary(facts.path, facts.source, facts.digest, decls, statements, literals)
 
 
 def resolve(files: list[FactFile | FileSummary], index: OntologyIndex) -> dict[str, EntityInfo]:
@@ -400,6 +410,7 @@ def resolve(files: list[FactFile | FileSummary], index: OntologyIndex) -> dict[s
     for facts in summaries:
         for statement in facts.statements:
             _check_statement(statement, facts.path, entities, classes, index, supers)
+    resolve_identity(summaries, entities)
     return entities
 
 
