@@ -268,8 +268,7 @@ def timeline(graph: nx.Graph, docs: list[str], dates: dict[str, str], events: li
     x_of_date: dict[str, float] = {}
     x = 0.0
     previous: str | None = None
-    for doc in dated:
-        date = dates[doc]
+    for date in sorted({dates[n] for n in [*docs, *events] if n in dates}):
         if date not in x_of_date:
             if previous is not None:
                 months = max(1, (_year_of(date) - _year_of(previous)) * 12 + (int(date[5:7] or 1) if len(date) >= 7 else 1) - (int(previous[5:7] or 1) if len(previous) >= 7 else 1))
@@ -281,14 +280,18 @@ def timeline(graph: nx.Graph, docs: list[str], dates: dict[str, str], events: li
         dx = x_of_date[dates[doc]]
         pos[doc] = (dx, -stack[dx] * row)
         stack[dx] += 1
-    end = x if dated else 0.0
-    undated_x = end + 320.0 if dated else 0.0
-    for i, doc in enumerate(sorted(d for d in docs if d not in dates)):
-        pos[doc] = (undated_x + (i % 2) * 200.0, -(i // 2) * row)
+    end = x
+    undated_x = end + 320.0 if x_of_date else 0.0
+    undated = sorted(d for d in docs if d not in dates)
+    per_column = max(4, math.ceil(math.sqrt(len(undated) / 2)))
+    for i, doc in enumerate(undated):
+        column, place = divmod(i, per_column)
+        pos[doc] = (undated_x + column * 230.0, -place * row)
     top = min((y for _, y in pos.values()), default=0.0)
     for i, event in enumerate(events):
         linked = [pos[d][0] for d in graph[event] if d in pos]
-        pos[event] = (sum(linked) / len(linked) if linked else i * doc_gap, top - 200.0)
+        at = x_of_date.get(dates.get(event, ""))
+        pos[event] = (at if at is not None else sum(linked) / len(linked) if linked else i * doc_gap, top - 200.0)
     for i, agent in enumerate(agents):
         linked = [pos[d][0] for d in graph[agent] if d in docs]
         pos[agent] = (sum(linked) / len(linked) if linked else i * doc_gap, 220.0)
@@ -301,8 +304,8 @@ def timeline(graph: nx.Graph, docs: list[str], dates: dict[str, str], events: li
         pos[node] = (bx, max((y for _, y in pos.values()), default=0.0) + row)
     pos = separate(pos, 46.0)
     ticks = []
-    if dated:
-        first, last = _year_of(dates[dated[0]]), _year_of(dates[dated[-1]])
+    if x_of_date:
+        first, last = _year_of(min(x_of_date)), _year_of(max(x_of_date))
         for year in range(first, last + 1):
             known = [x_of_date[d] for d in x_of_date if _year_of(d) == year]
             if known:

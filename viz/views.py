@@ -388,6 +388,22 @@ def _link_edges(src: Source, b: Builder, graph: nx.Graph, shown: set[str]) -> No
         b.edge(f"link|{i}", s, o, _link_kind(d["links"]), src.cards.triple_card(d["links"]), arrow=True, **extra)
 
 
+def _dated_by_event(graph: nx.Graph, docs: list[str], events: list[str], dates: dict[str, str]) -> dict[str, str]:
+    """Undated documents take the date of a dated event that produced them (or where they were presented)."""
+    out = {}
+    for doc in docs:
+        if doc in dates:
+            continue
+        found = sorted(
+            dates[e]
+            for e in graph[doc]
+            if e in dates and e in events and any(local_name(p) in EVENT_ROLES for _, p, _ in graph.edges[doc, e]["links"])
+        )
+        if found:
+            out[doc] = found[0]
+    return out
+
+
 def agreements_view(src: Source) -> View:
     """Agreements and documents on a time axis by their date (undated ones apart), the events that
     produced them above, their parties below; places and sectors one click away."""
@@ -403,15 +419,23 @@ def agreements_view(src: Source) -> View:
     )
     document, event, agent = str(KG.Document), str(KG.Event), str(KG.Agent)
     docs = sorted(n for n in graph if src.entities.is_a(n, document))
-    dates = src.cards.dates(docs)
     events = sorted(n for n in graph if src.entities.is_a(n, event))
+    dates = src.cards.dates(docs + events)
+    by_event = _dated_by_event(graph, docs, events, dates)
+    dates.update(by_event)
     agents = sorted(n for n in graph if src.entities.is_a(n, agent) and n not in docs)
     timeline = layout.timeline(graph, docs, dates, events, agents)
     b = Builder(src, view)
     shown = set(docs) | set(events) | set(agents)
     for node in sorted(graph):
         others = sorted(m for m in graph[node] if m not in shown)
-        note = f"dated {dates[node]}" if node in dates else ("undated in the sources" if node in docs else "")
+        note = (
+            f"placed at {dates[node]}, the date of the event that produced it"
+            if node in by_event
+            else f"dated {dates[node]}"
+            if node in dates
+            else ("undated in the sources" if node in docs else "")
+        )
         b.node(
             node,
             timeline.pos[node],

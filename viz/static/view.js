@@ -99,6 +99,19 @@
       }
       return hits;
     }
+    // the time axis's own words come first: years under their ticks, "undated" over its column
+    var bg = KG.background;
+    if (bg && bg.kind === "axis") {
+      var marks = bg.ticks.map(function (t) { return { x: t.x, y: bg.y, text: t.label }; });
+      if (bg.undated !== null && bg.undated !== undefined) marks.unshift({ x: bg.undated, y: bg.y, text: bg.undatedLabel });
+      marks.forEach(function (m) {
+        var p = network.canvasToDOM({ x: m.x, y: m.y });
+        var w = textWidth(ctx, m.text, LABEL_PX) + 4, h = LABEL_PX + 4;
+        var box = { x: p.x + 4, y: p.y + 6, w: w, h: h, id: "axis:" + m.text, text: m.text, px: LABEL_PX, axis: true };
+        var taken = cells(box).some(function (o) { return overlaps(box, o); });
+        if (inside(box) && !taken) { cells(box, box); out.push(box); }
+      });
+    }
     // nodes themselves are obstacles: a label never covers another node
     candidates.forEach(function (c) {
       var disc = { x: c.p.x - c.r, y: c.p.y - c.r, w: 2 * c.r, h: 2 * c.r, node: c.id };
@@ -138,7 +151,7 @@
       ctx.lineWidth = 3;
       ctx.strokeStyle = "rgba(255,255,255,0.9)";
       ctx.strokeText(b.text, b.x + 2, b.y + b.h / 2);
-      ctx.fillStyle = "#1a1a1a";
+      ctx.fillStyle = b.axis ? "#555555" : "#1a1a1a";
       ctx.fillText(b.text, b.x + 2, b.y + b.h / 2);
     });
     ctx.restore();
