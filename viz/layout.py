@@ -262,7 +262,7 @@ def _year_of(date: str) -> int:
 def timeline(graph: nx.Graph, docs: list[str], dates: dict[str, str], events: list[str], agents: list[str]) -> Timeline:
     """Documents on an axis by date (monotone, at least DOC_GAP apart), undated ones in a column on the
     right; events that produced them above; parties below, each under its documents; the rest beyond."""
-    step, doc_gap, row = 70.0, 150.0, 60.0
+    step, doc_gap, row = 70.0, 170.0, 70.0
     dated = sorted((d for d in docs if d in dates), key=lambda d: (dates[d], d))
     pos: Positions = {}
     x_of_date: dict[str, float] = {}
@@ -283,7 +283,7 @@ def timeline(graph: nx.Graph, docs: list[str], dates: dict[str, str], events: li
     end = x
     undated_x = end + 320.0 if x_of_date else 0.0
     undated = sorted(d for d in docs if d not in dates)
-    per_column = max(4, math.ceil(math.sqrt(len(undated) / 2)))
+    per_column = max(5, math.ceil(math.sqrt(len(undated) * 2)))
     for i, doc in enumerate(undated):
         column, place = divmod(i, per_column)
         pos[doc] = (undated_x + column * 230.0, -place * row)

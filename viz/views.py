@@ -89,7 +89,7 @@ class Builder:
             "x": round(pos[0], 1),
             "y": round(pos[1], 1),
             "title": _hover(card),
-            "group": cls,
+            "cls": cls,
             "color": {
                 "background": style.color,
                 "border": border or "#333333",
@@ -160,7 +160,7 @@ class Builder:
                 "x": round(pos[0], 1),
                 "y": round(pos[1], 1),
                 "title": f"{label}\nclick to open",
-                "group": "collapsed",
+                "cls": "collapsed",
                 "color": {"background": "#ffffff", "border": "#555555"},
                 "borderWidth": 2,
                 "shapeProperties": {"borderDashes": [3, 3]},

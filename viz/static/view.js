@@ -71,7 +71,7 @@
     if (!(key in widths)) { ctx.font = px + "px " + LABEL_FONT; widths[key] = ctx.measureText(text).width; }
     return widths[key];
   }
-  function short(text) { return text.length > 34 ? text.slice(0, 32).replace(/\s+\S*$/, "") + "\u2026" : text; }
+  function short(text) { return text.length > 30 ? text.slice(0, 28).replace(/\s+\S*$/, "") + "\u2026" : text; }
   function overlaps(a, b) { return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h; }
 
   function layoutLabels(ctx) {
@@ -265,7 +265,7 @@
   // ---- filters: by class, by article, by year (the actor view) ------------------------------------------
   var filters = { classes: null, article: "", year: "" };
   function passes(n) {
-    if (filters.classes && n.group && !filters.classes[n.group]) return false;
+    if (filters.classes && n.cls && filters.classes[n.cls] === false) return false;
     if (filters.article && (n.docs || []).indexOf(filters.article) < 0) return false;
     if (filters.year && (n.years || []).indexOf(filters.year) < 0) return false;
     return true;
