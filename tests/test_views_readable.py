@@ -61,7 +61,9 @@ def real_views(packaged_store, tmp_path_factory) -> Path:
 
     assert main(["viz", "--store", str(packaged_store.root), "-o", str(out)]) == 0
     assert main(["viz", "ego", "aktau", "--depth", "1", "--store", str(packaged_store.root), "-o", str(out)]) == 0
-    assert main(["viz", "ego", "aktau", "--depth", "2", "--store", str(packaged_store.root), "-o", str(out / "d2")]) == 0
+    assert (
+        main(["viz", "ego", "aktau", "--depth", "2", "--store", str(packaged_store.root), "-o", str(out / "d2")]) == 0
+    )
     return out
 
 
@@ -85,7 +87,6 @@ def sized(request, tmp_path_factory):
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
-
     from test_views import CHROMEDRIVER, CHROMIUM
 
     width, height = request.param
@@ -108,7 +109,8 @@ def sized(request, tmp_path_factory):
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*"]})
     driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
     )
     driver.set_script_timeout(30)
     driver.size = (width, height)

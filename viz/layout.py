@@ -203,7 +203,9 @@ def core_and_periphery(graph: nx.Graph, core: set[str]) -> Positions:
         if near:
             anchor = max(near, key=lambda m: (graph.edges[node, m].get("weight", 1), m))
         else:
-            anchor = min(core, key=lambda m: (nx.shortest_path_length(graph, node, m) if nx.has_path(graph, node, m) else 99, m))
+            anchor = min(
+                core, key=lambda m: (nx.shortest_path_length(graph, node, m) if nx.has_path(graph, node, m) else 99, m)
+            )
         anchors[anchor].append(node)
     for anchor, members in anchors.items():
         ax, ay = pos[anchor]
@@ -222,7 +224,9 @@ def _forces(graph: nx.Graph, rounds: int = 300) -> Positions:
     nodes = sorted(graph)
     if len(nodes) < 2:
         return {n: (0.0, 0.0) for n in nodes}
-    pos = {n: [math.cos(2 * math.pi * i / len(nodes)), math.sin(2 * math.pi * i / len(nodes))] for i, n in enumerate(nodes)}
+    pos = {
+        n: [math.cos(2 * math.pi * i / len(nodes)), math.sin(2 * math.pi * i / len(nodes))] for i, n in enumerate(nodes)
+    }
     k = math.sqrt(4.0 / len(nodes))
     for step in range(rounds):
         heat = 0.1 * (1 - step / rounds) + 0.002
@@ -271,7 +275,12 @@ def timeline(graph: nx.Graph, docs: list[str], dates: dict[str, str], events: li
     for date in sorted({dates[n] for n in [*docs, *events] if n in dates}):
         if date not in x_of_date:
             if previous is not None:
-                months = max(1, (_year_of(date) - _year_of(previous)) * 12 + (int(date[5:7] or 1) if len(date) >= 7 else 1) - (int(previous[5:7] or 1) if len(previous) >= 7 else 1))
+                months = max(
+                    1,
+                    (_year_of(date) - _year_of(previous)) * 12
+                    + (int(date[5:7] or 1) if len(date) >= 7 else 1)
+                    - (int(previous[5:7] or 1) if len(previous) >= 7 else 1),
+                )
                 x += max(doc_gap, min(step * math.sqrt(months), 600.0))
             x_of_date[date] = x
             previous = date
@@ -299,8 +308,8 @@ def timeline(graph: nx.Graph, docs: list[str], dates: dict[str, str], events: li
     _spread_rows(pos, agents, 120.0, row * 1.5)
     rest = [n for n in sorted(graph) if n not in pos]
     for node in rest:
-        linked = [pos[m] for m in graph[node] if m in pos]
-        bx = sum(p[0] for p in linked) / len(linked) if linked else 0.0
+        near = [pos[m] for m in graph[node] if m in pos]
+        bx = sum(p[0] for p in near) / len(near) if near else 0.0
         pos[node] = (bx, max((y for _, y in pos.values()), default=0.0) + row)
     pos = separate(pos, 46.0)
     ticks = []
@@ -348,7 +357,7 @@ class EgoTree:
     depth: dict[str, int]
     shown: set[str]
     groups: dict[tuple[str, int], list[str]] = field(default_factory=dict)
-    group_pos: Positions = field(default_factory=dict)  # type: ignore[assignment]
+    group_pos: dict[tuple[str, int], tuple[float, float]] = field(default_factory=dict)
 
 
 def collapsed_tree(graph: nx.Graph, root: str, is_hub: Callable[[str], bool], max_children: int) -> EgoTree:
@@ -361,7 +370,11 @@ def collapsed_tree(graph: nx.Graph, root: str, is_hub: Callable[[str], bool], ma
     while order:
         node = order.popleft()
         kids = sorted(children.get(node, ()), key=lambda m: (-graph.degree(m), str(graph.nodes[m].get("label", m))))
-        keep = [] if (node != root and is_hub(node)) else kids[: max_children if len(kids) > max_children + 2 else len(kids)]
+        keep = (
+            []
+            if (node != root and is_hub(node))
+            else kids[: max_children if len(kids) > max_children + 2 else len(kids)]
+        )
         rest = [k for k in kids if k not in keep]
         for kid in keep:
             shown.add(kid)
@@ -382,10 +395,10 @@ def collapsed_tree(graph: nx.Graph, root: str, is_hub: Callable[[str], bool], ma
             vdepth[kid] = vdepth[node] + 1
     placed = _place_tree(visible_children, vdepth, root)
     pos = {n: placed[n] for n in shown}
-    group_pos: Positions = {}
+    group_pos: dict[tuple[str, int], tuple[float, float]] = {}
     for (parent, i), members in groups.items():
         gx, gy = placed[f"__group__{parent}"]
-        group_pos[(parent, i)] = (gx, gy)  # type: ignore[index]
+        group_pos[(parent, i)] = (gx, gy)
         base = math.atan2(gy, gx) if (gx, gy) != (0.0, 0.0) else 0.0
         per_ring = 12
         for j, m in enumerate(members):

@@ -75,8 +75,11 @@ def options(view: View) -> dict:
             "multiselect": False,
         },
         # view.js draws the labels itself (fixed screen size, none over another): vis-network's are off
-        "nodes": {"font": {"size": 14, "face": "sans-serif"}, "borderWidth": 1.5,
-                  "scaling": {"label": {"enabled": False, "drawThreshold": 1e9}}},
+        "nodes": {
+            "font": {"size": 14, "face": "sans-serif"},
+            "borderWidth": 1.5,
+            "scaling": {"label": {"enabled": False, "drawThreshold": 1e9}},
+        },
         "edges": {"smooth": False, "color": {"inherit": False}, "font": {"size": 11, "align": "middle"}},
     }
 
@@ -118,7 +121,7 @@ def render(view: View, views: list[View] | None = None) -> str:
     return net.generate_html(name=view.file_name)
 
 
-def render_index(views: list[View], extra: list[tuple[str, str, str]] = ()) -> str:
+def render_index(views: list[View], extra: tuple[tuple[str, str, str], ...] = ()) -> str:
     """The index page: every view with a thumbnail drawn here (SVG, no browser needed), what it answers
     and one line on what it shows."""
     from kzlinks.viz.thumbs import thumbnail

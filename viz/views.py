@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -260,10 +261,13 @@ def corridor_view(src: Source) -> View:
         mode = local_name(d["mode"]) if d["mode"] else ("Sea" if d["crosses"] else "leg")
         card = dict(src.cards.card(d["leg"]))
         if frozenset((u, v)) not in bridges:
-            card["facts"] = [*card["facts"], ["in this view", "an alternative route exists: losing it alone cuts nothing", "derived"]]
+            card["facts"] = [
+                *card["facts"],
+                ["in this view", "an alternative route exists: losing it alone cuts nothing", "derived"],
+            ]
         a, z = (u, v) if (d["leg_from"], d["leg_to"]) != (v, u) else (v, u)
         choke = d["leg"] in choke_legs
-        extra = {"leg": d["leg"]}
+        extra: dict[str, Any] = {"leg": d["leg"]}
         bend = _curve_if_crossing(pos, a, z)
         if bend:
             extra["smooth"] = bend
@@ -352,7 +356,9 @@ def actors_view(src: Source) -> View:
     top = max(strength.values(), default=1) or 1
     all_docs, all_years = set(), set()
     for node in sorted(graph):
-        years = sorted({dates[t["via"]][:4] for _, _, d in graph.edges(node, data=True) for t in d["ties"] if t["via"] in dates})
+        years = sorted(
+            {dates[t["via"]][:4] for _, _, d in graph.edges(node, data=True) for t in d["ties"] if t["via"] in dates}
+        )
         docs = _docs_of(src, node)
         all_docs.update(docs)
         all_years.update(years)
@@ -369,7 +375,7 @@ def actors_view(src: Source) -> View:
     for i, (u, v, d) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
         kinds = {t["kind"] for t in d["ties"]}
         kind = next((k for k in TIE_PRIORITY if k in kinds), "link")
-        extra = {} if u in core and v in core else {"hidden": True}
+        extra: dict[str, Any] = {} if u in core and v in core else {"hidden": True}
         b.edge(f"tie|{i}", u, v, kind, _tie_card(src, u, v, d["ties"]), width_add=min(d["weight"] - 1, 5), **extra)
     view.physics = False
     view.extra = {"filters": _filters(src, b, all_docs, all_years)}
@@ -384,7 +390,7 @@ def _link_kind(links: list[tuple[str, str, str]]) -> str:
 def _link_edges(src: Source, b: Builder, graph: nx.Graph, shown: set[str]) -> None:
     for i, (u, v, d) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
         s, _, o = d["links"][0]
-        extra = {} if u in shown and v in shown else {"hidden": True}
+        extra: dict[str, Any] = {} if u in shown and v in shown else {"hidden": True}
         b.edge(f"link|{i}", s, o, _link_kind(d["links"]), src.cards.triple_card(d["links"]), arrow=True, **extra)
 
 
@@ -397,7 +403,9 @@ def _dated_by_event(graph: nx.Graph, docs: list[str], events: list[str], dates: 
         found = sorted(
             dates[e]
             for e in graph[doc]
-            if e in dates and e in events and any(local_name(p) in EVENT_ROLES for _, p, _ in graph.edges[doc, e]["links"])
+            if e in dates
+            and e in events
+            and any(local_name(p) in EVENT_ROLES for _, p, _ in graph.edges[doc, e]["links"])
         )
         if found:
             out[doc] = found[0]
@@ -486,7 +494,9 @@ def ego_view(src: Source, entity: str, depth: int = 1) -> View:
         )
     for group, members in tree.groups.items():
         parent = src.entities.get(group[0]).label
-        b.counted(f"more|{group[0]}|{group[1]}", f"+{len(members)} via {parent}", tree.group_pos[group], members, parent)
+        b.counted(
+            f"more|{group[0]}|{group[1]}", f"+{len(members)} via {parent}", tree.group_pos[group], members, parent
+        )
     _link_edges(src, b, graph, tree.shown)
     for group in tree.groups:
         b.view.edges.append(
