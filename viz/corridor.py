@@ -19,6 +19,8 @@ from kzlinks.namespaces import KG, sparql_prefixes
 from kzlinks.sparql.engines import Engine
 
 EXCLUDED_GRAPHS = "graph:derived, graph:ontology, graph:reference, graph:sources"
+GEOMETRY = "kg:fromNode, kg:toNode, kg:legOf, kg:crosses, kg:mode, kg:sequence, rdf:type"  # a leg's own shape
+CHUNK = 400
 SECTIONS = (
     ("Organisations", ("Organisation",), "No organisation is tied to the corridor by a statement."),
     ("People", ("Person",), "No person is tied to the corridor by a statement."),
@@ -38,13 +40,30 @@ def _neighbours(engine: Engine, anchors: list[str]) -> list[dict[str, str]]:
     """Entities a passage links (either way) to any of the anchors."""
     if not anchors:
         return []
-    values = " ".join(f"<{a}>" for a in anchors)
-    return _rows(
+    rows = []
+    for start in range(0, len(anchors), CHUNK):
+        values = " ".join(f"<{a}>" for a in anchors[start : start + CHUNK])
+        rows += _rows(
+            engine,
+            f"""SELECT DISTINCT ?x ?a WHERE {{ VALUES ?a {{ {values} }}
+                GRAPH ?g {{ {{ ?x ?p ?a }} UNION {{ ?a ?p ?x }} }}
+                FILTER(?p NOT IN ({GEOMETRY}) && isIRI(?x) && STRSTARTS(STR(?x), STR(id:))
+                       && ?g NOT IN ({EXCLUDED_GRAPHS})) }}""",
+        )
+    return rows
+
+
+def _organisations_at(engine: Engine, places: set[str]) -> list[dict[str, str]]:
+    """Organisations (not states) a passage links to a place on the map: a port's operator, a bank's
+    project in a city. Read from the organisations' side, as there are far fewer of them than places."""
+    rows = _rows(
         engine,
-        f"""SELECT DISTINCT ?x ?a WHERE {{ VALUES ?a {{ {values} }}
-            GRAPH ?g {{ {{ ?x ?p ?a }} UNION {{ ?a ?p ?x }} }}
-            FILTER(isIRI(?x) && STRSTARTS(STR(?x), STR(id:)) && ?g NOT IN ({EXCLUDED_GRAPHS})) }}""",
+        f"""SELECT DISTINCT ?x ?a WHERE {{
+              ?x a/rdfs:subClassOf* kg:Organisation . FILTER NOT EXISTS {{ ?x a/rdfs:subClassOf* kg:State }}
+              GRAPH ?g {{ {{ ?x ?p ?a }} UNION {{ ?a ?p ?x }} }}
+              FILTER(isIRI(?a) && ?g NOT IN ({EXCLUDED_GRAPHS})) }}""",
     )
+    return [r for r in rows if r["a"] in places]
 
 
 def _section(entities: Entities, iri: str) -> str | None:
@@ -83,11 +102,9 @@ def corridor_panel(engine: Engine, entities: Entities, graph: nx.MultiGraph) -> 
             continue
         if entities.is_a(x, str(KG.Agent)):  # an organisation or person acting in something about the corridor
             targets[x] |= targets[row["a"]]
-    for row in _neighbours(engine, sorted(places)):  # organisations stated to act at a place on the map
-        x = row["x"]
-        if x not in skip and VALUE_MARK not in x and entities.is_a(x, str(KG.Organisation)) and x not in targets:
-            if not entities.is_a(x, str(KG.State)):
-                targets[x].add(row["a"])
+    for row in _organisations_at(engine, places):
+        if row["x"] not in skip and row["x"] not in targets:
+            targets[row["x"]].add(row["a"])
     sections: dict[str, list[dict]] = {name: [] for name, _, _ in SECTIONS}
     for iri in sorted(targets, key=lambda i: entities.get(i).label.lower()):
         section = _section(entities, iri)

@@ -49,8 +49,9 @@ def _map_data() -> dict:
     return json.loads(text)
 
 
-def map_background() -> dict:
-    """The countries as flat [x0, y0, x1, y1, ...] rings in map pixels, with the map's colours."""
+def map_background(factor: float = 1.0) -> dict:
+    """The countries as flat [x0, y0, x1, y1, ...] rings in map pixels (times `factor`, the enlargement
+    the places got, see layout.spread), with the map's colours."""
     countries = []
     for country in _map_data()["countries"]:
         rings = []
@@ -58,7 +59,7 @@ def map_background() -> dict:
             flat: list[float] = []
             for lon, lat in ring:
                 x, y = project(lat, lon)
-                flat += [round(x, 1), round(y, 1)]
+                flat += [round(x * factor, 1), round(y * factor, 1)]
             rings.append(flat)
         countries.append({"name": country["name"], "rings": rings})
     return {"kind": "map", "sea": SEA, "land": LAND, "border": BORDER, "countries": countries}

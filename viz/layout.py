@@ -170,6 +170,8 @@ def projected(
     if not coords:
         return radial(graph)
     pos = {n: project(lat, lon) for n, (lat, lon) in coords.items()}
+    factor = spread(pos)
+    pos = {n: (x * factor, y * factor) for n, (x, y) in pos.items()}
     for _ in range(3):
         for node in sorted(graph):
             placed = [pos[m] for m in graph[node] if m in pos]
@@ -181,6 +183,17 @@ def projected(
         bottom = max(y for _, y in pos.values())
         pos.update({n: (left + i * 3 * gap, bottom + 3 * gap) for i, n in enumerate(rest)})
     return separate(pos, gap)
+
+
+def spread(pos: Positions, room: float = 40.0) -> float:
+    """How much to enlarge a projected map so its places have about `room` pixels each: 1 for a real
+    corridor, more for a dense map of thousands of places (then the reader zooms in, and the browser
+    draws only what is on screen)."""
+    if len(pos) < 2:
+        return 1.0
+    xs, ys = [x for x, _ in pos.values()], [y for _, y in pos.values()]
+    area = max((max(xs) - min(xs)) * (max(ys) - min(ys)), 1.0)
+    return max(1.0, 1.3 * room * math.sqrt(len(pos) / area))
 
 
 # ---- the actor view: a readable core, the rest around it ---------------------------------------------------

@@ -8,6 +8,7 @@ Each view is a projection from graph.projections, laid out by viz.layout, styled
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from kzlinks.viz.corridor import corridor_panel
 from kzlinks.viz.render import View, render, render_index, write
 from kzlinks.viz.style import CHOKEPOINT_BORDER, EDGE_STYLES, NodeStyle, edge_style, node_style
 
+BEND_LIMIT = 2000  # above this many places the map is a point cloud: legs stay straight
 COLLAPSED_NAME = "collapsed group (click to open)"
 CORE_ACTORS = 22  # actors shown when the actor view opens: the most connected ones
 MAX_CHILDREN = 10  # an ego view shows at most this many neighbours of one node before collapsing the rest
@@ -210,15 +212,36 @@ def _hover(card: dict) -> str:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _curve_if_crossing(pos: dict, a: str, z: str, clearance: float = 9.0) -> dict | None:
+class _NodeGrid:
+    """Node positions bucketed in square cells, so finding the nodes near a line is cheap on a big map."""
+
+    def __init__(self, pos: dict[str, tuple[float, float]], cell: float = 40.0) -> None:
+        self.pos, self.cell = pos, cell
+        self.cells: dict[tuple[int, int], list[str]] = defaultdict(list)
+        for node, (x, y) in pos.items():
+            self.cells[(int(x // cell), int(y // cell))].append(node)
+
+    def near_segment(self, a: tuple[float, float], z: tuple[float, float]) -> set[str]:
+        steps = max(1, int(math.hypot(z[0] - a[0], z[1] - a[1]) / self.cell) + 1)
+        found: set[str] = set()
+        for i in range(steps + 1):
+            x, y = a[0] + (z[0] - a[0]) * i / steps, a[1] + (z[1] - a[1]) * i / steps
+            gx, gy = int(x // self.cell), int(y // self.cell)
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    found.update(self.cells.get((gx + dx, gy + dy), ()))
+        return found
+
+
+def _curve_if_crossing(grid: _NodeGrid, a: str, z: str, clearance: float = 9.0) -> dict | None:
     """A bend for a leg whose straight line would run through another node (Kuryk's leg past Aktau)."""
+    pos = grid.pos
     (ax, ay), (zx, zy) = pos[a], pos[z]
     length2 = (zx - ax) ** 2 + (zy - ay) ** 2
     if length2 < 1e-9:
         return None
-    for node, (px, py) in pos.items():
-        if node in (a, z):
-            continue
+    for node in sorted(grid.near_segment(pos[a], pos[z]) - {a, z}):
+        px, py = pos[node]
         t = ((px - ax) * (zx - ax) + (py - ay) * (zy - ay)) / length2
         if 0.02 < t < 0.98:
             cx, cy = ax + t * (zx - ax), ay + t * (zy - ay)
@@ -250,6 +273,7 @@ def corridor_view(src: Source) -> View:
     coords = {n: (d["lat"], d["lon"]) for n, d in graph.nodes(data=True) if d.get("lat") is not None}
     pos = layout.projected(nx.Graph(graph), coords, geo.project, gap=16)
     choke_nodes, choke_legs = src.cards.roles("chokepoint"), src.cards.roles("chokeLeg")
+    grid = _NodeGrid(pos)
     simple = nx.Graph(graph)
     bridges = {frozenset(e) for e in nx.bridges(simple)} if simple.number_of_edges() else set()
     for node in sorted(graph):
@@ -259,16 +283,11 @@ def corridor_view(src: Source) -> View:
         b.node(node, pos[node], size=10 if choke else 8, border=CHOKEPOINT_BORDER if choke else None, rank=rank)
     for u, v, key, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[3]["leg"], e[2][1])):
         mode = local_name(d["mode"]) if d["mode"] else ("Sea" if d["crosses"] else "leg")
-        card = dict(src.cards.card(d["leg"]))
-        if frozenset((u, v)) not in bridges:
-            card["facts"] = [
-                *card["facts"],
-                ["in this view", "an alternative route exists: losing it alone cuts nothing", "derived"],
-            ]
+        card = src.cards.card(d["leg"])
         a, z = (u, v) if (d["leg_from"], d["leg_to"]) != (v, u) else (v, u)
         choke = d["leg"] in choke_legs
-        extra: dict[str, Any] = {"leg": d["leg"]}
-        bend = _curve_if_crossing(pos, a, z)
+        extra: dict[str, Any] = {} if frozenset((u, v)) in bridges else {"alt": 1}
+        bend = _curve_if_crossing(grid, a, z) if len(pos) <= BEND_LIMIT else None
         if bend:
             extra["smooth"] = bend
         b.edge(
@@ -302,7 +321,8 @@ def corridor_view(src: Source) -> View:
             if section["name"] == "Figures":
                 item["detail"] = _figure_detail(card)
     view.physics = False
-    view.extra = {"background": geo.map_background(), "panel": panel, "cut": True, "maxScale": 3}
+    factor = layout.spread({n: geo.project(lat, lon) for n, (lat, lon) in coords.items()})
+    view.extra = {"background": geo.map_background(factor), "panel": panel, "cut": True, "maxScale": 3}
     return b.finish()
 
 
@@ -368,9 +388,8 @@ def actors_view(src: Source) -> View:
             size=10 + 3 * math.sqrt(graph.degree(node)),
             rank=(2 if node in core else 0.5) + strength[node] / top,
             hidden=node not in core,
-            expands=sorted(graph[node]),
-            docs=docs,
-            years=years,
+            **({"docs": docs} if docs else {}),
+            **({"years": years} if years else {}),
         )
     for i, (u, v, d) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
         kinds = {t["kind"] for t in d["ties"]}
@@ -436,7 +455,6 @@ def agreements_view(src: Source) -> View:
     b = Builder(src, view)
     shown = set(docs) | set(events) | set(agents)
     for node in sorted(graph):
-        others = sorted(m for m in graph[node] if m not in shown)
         note = (
             f"placed at {dates[node]}, the date of the event that produced it"
             if node in by_event
@@ -450,7 +468,6 @@ def agreements_view(src: Source) -> View:
             size=14 if node in docs else 10,
             rank=(3 if node in docs else 2 if node in events else 1.2) + graph.degree(node) / 100,
             hidden=node not in shown,
-            expands=others if node in docs else [],
             note=note,
         )
     _link_edges(src, b, graph, shown)

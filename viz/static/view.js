@@ -74,69 +74,74 @@
   function short(text) { return text.length > 30 ? text.slice(0, 28).replace(/\s+\S*$/, "") + "\u2026" : text; }
   function overlaps(a, b) { return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h; }
 
+  // nodes by importance, computed once: each redraw walks them in this order
+  var byRank = KG_NODES.slice().sort(function (a, b) {
+    return (b.rank || 0) - (a.rank || 0) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
+  }).map(function (n) { return n.id; });
+  var MAX_TRIES = 1000;  // on a huge graph, only the most important nodes on screen compete for a label
+
   function layoutLabels(ctx) {
     var width = container.clientWidth, height = container.clientHeight, scale = network.getScale();
-    var candidates = [];
-    var ids = network.body.nodeIndices;
-    for (var i = 0; i < ids.length; i++) {
-      var node = network.body.nodes[ids[i]];
-      if (!node || node.options.hidden) continue;
-      var p = network.canvasToDOM({ x: node.x, y: node.y });
-      if (p.x < -50 || p.y < -50 || p.x > width + 50 || p.y > height + 50) continue;
-      candidates.push({ id: ids[i], p: p, r: Math.max(3, node.options.size * scale), rank: node.options.rank || 0,
-                        text: node.options.label || "" });
-    }
-    candidates.sort(function (a, b) { return b.rank - a.rank || (a.text < b.text ? -1 : 1); });
-    var grid = {}, cell = 60, out = [];
-    function cells(box, add) {
-      var hits = [];
+    var grid = {}, cell = 64, out = [];
+    function add(box) {
       for (var gx = Math.floor(box.x / cell); gx <= Math.floor((box.x + box.w) / cell); gx++) {
         for (var gy = Math.floor(box.y / cell); gy <= Math.floor((box.y + box.h) / cell); gy++) {
           var k = gx + "," + gy;
-          if (add) (grid[k] = grid[k] || []).push(add);
-          else if (grid[k]) hits = hits.concat(grid[k]);
+          (grid[k] = grid[k] || []).push(box);
         }
       }
-      return hits;
     }
-    // the time axis's own words come first: years under their ticks, "undated" over its column
+    function blocked(box, self) {
+      for (var gx = Math.floor(box.x / cell); gx <= Math.floor((box.x + box.w) / cell); gx++) {
+        for (var gy = Math.floor(box.y / cell); gy <= Math.floor((box.y + box.h) / cell); gy++) {
+          var list = grid[gx + "," + gy];
+          if (!list) continue;
+          for (var i = 0; i < list.length; i++) if (list[i].node !== self && overlaps(box, list[i])) return true;
+        }
+      }
+      return false;
+    }
+    function inside(box) { return box.x >= 2 && box.y >= 2 && box.x + box.w <= width - 2 && box.y + box.h <= height - 2; }
+    // the time axis's own words come first: "undated" over its column, years under their ticks
     var bg = KG.background;
     if (bg && bg.kind === "axis") {
       var marks = bg.ticks.map(function (t) { return { x: t.x, y: bg.y, text: t.label }; });
       if (bg.undated !== null && bg.undated !== undefined) marks.unshift({ x: bg.undated, y: bg.y, text: bg.undatedLabel });
       marks.forEach(function (m) {
         var p = network.canvasToDOM({ x: m.x, y: m.y });
-        var w = textWidth(ctx, m.text, LABEL_PX) + 4, h = LABEL_PX + 4;
-        var box = { x: p.x + 4, y: p.y + 6, w: w, h: h, id: "axis:" + m.text, text: m.text, px: LABEL_PX, axis: true };
-        var taken = cells(box).some(function (o) { return overlaps(box, o); });
-        if (inside(box) && !taken) { cells(box, box); out.push(box); }
+        var box = { x: p.x + 4, y: p.y + 6, w: textWidth(ctx, m.text, LABEL_PX) + 4, h: LABEL_PX + 4,
+                    id: "axis:" + m.text, text: m.text, px: LABEL_PX, axis: true };
+        if (inside(box) && !blocked(box, null)) { add(box); out.push(box); }
       });
     }
-    // nodes themselves are obstacles: a label never covers another node
-    candidates.forEach(function (c) {
-      var disc = { x: c.p.x - c.r, y: c.p.y - c.r, w: 2 * c.r, h: 2 * c.r, node: c.id };
-      cells(disc, disc);
-    });
-    var limit = candidates.length > 3000 ? 600 : candidates.length;
-    for (var n = 0; n < limit; n++) {
+    // the nodes on screen, most important first; each node's disc is an obstacle for the others' labels
+    var candidates = [];
+    for (var i = 0; i < byRank.length && candidates.length < MAX_TRIES; i++) {
+      var node = network.body.nodes[byRank[i]];
+      if (!node || node.options.hidden) continue;
+      var p = network.canvasToDOM({ x: node.x, y: node.y });
+      if (p.x < -20 || p.y < -20 || p.x > width + 20 || p.y > height + 20) continue;
+      var r = Math.max(3, node.options.size * scale);
+      candidates.push({ id: byRank[i], p: p, r: r, rank: node.options.rank || 0, text: node.options.label || "" });
+      add({ x: p.x - r, y: p.y - r, w: 2 * r, h: 2 * r, node: byRank[i] });
+    }
+    for (var n = 0; n < candidates.length; n++) {
       var c = candidates[n];
       if (!c.text) continue;
       var px = c.rank >= 1 ? LABEL_PX : MINOR_PX, text = short(c.text);
-      var w = textWidth(ctx, text, px) + 4, h = px + 4, gap = c.r + 3;
+      var w = textWidth(ctx, text, px) + 4, h = px + 4, gap = c.r + 3, d = gap * 0.7;
       var spots = [[gap, -h / 2], [-gap - w, -h / 2], [-w / 2, gap], [-w / 2, -gap - h],
-                   [gap * 0.7, gap * 0.7], [-gap * 0.7 - w, gap * 0.7], [gap * 0.7, -gap * 0.7 - h], [-gap * 0.7 - w, -gap * 0.7 - h]];
+                   [d, d], [-d - w, d], [d, -d - h], [-d - w, -d - h]];
       for (var s = 0; s < spots.length; s++) {
         var box = { x: c.p.x + spots[s][0], y: c.p.y + spots[s][1], w: w, h: h };
-        var blocked = cells(box).some(function (o) { return o.node !== c.id && overlaps(box, o); });
-        if (!blocked && inside(box)) {
+        if (inside(box) && !blocked(box, c.id)) {
           box.id = c.id; box.text = text; box.px = px;
-          cells(box, box);
+          add(box);
           out.push(box);
           break;
         }
       }
     }
-    function inside(box) { return box.x >= 2 && box.y >= 2 && box.x + box.w <= width - 2 && box.y + box.h <= height - 2; }
     return out;
   }
 
@@ -200,17 +205,20 @@
     info.appendChild(el("p", card.type, "type"));
     if (card.alt && card.alt.length) info.appendChild(el("p", "also written: " + card.alt.join(", "), "alt"));
     var node = kind === "node" ? nodes.get(id) : null;
-    if (node && node.expands && node.expands.length) {
-      var hidden = node.expands.filter(function (m) { var n = nodes.get(m); return n && n.hidden; });
+    if (node) {
+      var hidden = expansion(node).filter(function (m) { var n = nodes.get(m); return n && n.hidden; });
       if (hidden.length) {
         var button = el("button", node.counted ? "Open: show these " + hidden.length : "Show " + hidden.length + " more linked to it", "expand");
         button.addEventListener("click", function () { expand(id); });
         info.appendChild(button);
       }
     }
-    if (card.facts && card.facts.length) {
+    var facts = (card.facts || []).slice();
+    var edge = kind === "edge" ? edges.get(id) : null;
+    if (edge && edge.alt) facts.push(["in this view", "an alternative route exists: losing this leg alone cuts nothing", "derived"]);
+    if (facts.length) {
       var table = el("table", null, "facts");
-      card.facts.forEach(function (f) {
+      facts.forEach(function (f) {
         var tr = el("tr");
         tr.appendChild(el("th", f[0]));
         tr.appendChild(el("td", f[1]));
@@ -254,9 +262,19 @@
   var shown = {};  // ids the reader has asked for (or that the view shows on load), before filters
   KG_NODES.forEach(function (n) { if (!n.hidden) shown[n.id] = true; });
 
+  // what a node opens: a counted node its members, any other node its neighbours (from the edges)
+  var neighbours = {};
+  KG_EDGES.forEach(function (e) {
+    (neighbours[e.from] = neighbours[e.from] || []).push(e.to);
+    (neighbours[e.to] = neighbours[e.to] || []).push(e.from);
+  });
+  function expansion(node) {
+    return node.counted ? node.expands : (neighbours[node.id] || []).filter(function (m) { return !nodes.get(m).counted; });
+  }
+
   function expand(id) {
     var node = nodes.get(id);
-    (node.expands || []).forEach(function (m) { shown[m] = true; });
+    expansion(node).forEach(function (m) { shown[m] = true; });
     if (node.counted) delete shown[id];
     apply();
     showCard(id, "node");
@@ -353,13 +371,14 @@
   }
 
   // ---- the cut: take out a node or a leg and see what stays connected ----------------------------------
+  function legOf(edge) { return edge && edge.id.indexOf("leg|") === 0 ? edge.id.slice(4, edge.id.lastIndexOf("|")) : null; }
   var cutMode = false, cutPalette = ["#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#ad1457"];
   function cutAway(kind, id) {
-    var removedLeg = kind === "edge" ? (edges.get(id) || {}).leg : null;
+    var removedLeg = kind === "edge" ? legOf(edges.get(id)) : null;
     var adjacency = {};
     KG_NODES.forEach(function (n) { if (n.id !== id) adjacency[n.id] = []; });
     KG_EDGES.forEach(function (e) {
-      if (removedLeg && e.leg === removedLeg) return;
+      if (removedLeg && legOf(e) === removedLeg) return;
       if (!(e.from in adjacency) || !(e.to in adjacency)) return;
       adjacency[e.from].push(e.to);
       adjacency[e.to].push(e.from);
@@ -388,7 +407,7 @@
     if (kind === "node") updates.push({ id: id, color: { background: "#ffffff", border: "#b71c1c" } });
     nodes.update(updates);
     edges.update(KG_EDGES.map(function (e) {
-      var gone = (removedLeg && e.leg === removedLeg) || e.from === id || e.to === id;
+      var gone = (removedLeg && legOf(e) === removedLeg) || e.from === id || e.to === id;
       return { id: e.id, color: gone ? { color: "#e0e0e0", highlight: "#e0e0e0" } : e.color };
     }));
     var label = kind === "node" ? nodes.get(id).label : (KG.cards[id] || {}).label;
