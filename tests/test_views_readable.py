@@ -313,3 +313,35 @@ def test_index_shows_a_drawn_thumbnail_and_the_question_of_each_view(sized, real
     assert [i["title"] for i in items] == ["Middle Corridor", "Actors", "Agreements"]
     assert all(i["shapes"] > 5 and i["answers"].startswith("Answers:") for i in items), json.dumps(items)
     assert ARTIFACTS.exists()
+
+
+# ---- provenance cards name the article --------------------------------------------------------------------
+
+
+def test_a_card_names_the_article_outlet_date_and_link_when_the_graph_has_them(sized, corridor_store, tmp_path):
+    """Article metadata (dcterms:title, dcterms:publisher, dcterms:issued, schema:url on the source node)
+    is shown under each quote; here it is added to a copy of the corridor store."""
+    import pyoxigraph as ox
+
+    from kzlinks.namespaces import SOURCES_GRAPH, source_iri
+    from kzlinks.sparql.engines import OxigraphEngine
+    from kzlinks.viz.render import render, write
+    from kzlinks.viz.views import Source, corridor_view
+
+    built = corridor_store.open_read()
+    copy = ox.Store()
+    copy.bulk_extend(built.quads_for_pattern(None, None, None, None))
+    doc, graph = ox.NamedNode(source_iri("003_dd8a74cf95794356.txt")), ox.NamedNode(str(SOURCES_GRAPH))
+    dcterms, schema = "http://purl.org/dc/terms/", "http://schema.org/"
+    for prop, value in (
+        (dcterms + "publisher", ox.Literal("Kazinform")),
+        (dcterms + "issued", ox.Literal("2025-03-10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))),
+        (schema + "url", ox.NamedNode("https://example.org/serbia-interview")),
+    ):
+        copy.add(ox.Quad(doc, ox.NamedNode(prop), value, graph))
+    view = corridor_view(Source(OxigraphEngine(copy)))
+    page = open_sized(sized, write(tmp_path / "corridor.html", render(view, [view])), "corridor-article-metadata")
+    page.click_node("Aktau")
+    caption = page.js("return document.querySelector('#info figcaption').textContent")
+    assert "Kazinform" in caption and "2025-03-10" in caption
+    assert page.js("return document.querySelector('#info figcaption a').href") == "https://example.org/serbia-interview"
