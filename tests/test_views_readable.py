@@ -181,6 +181,26 @@ def test_corridor_map_draws_land_and_sea_with_every_label_readable(sized, real_v
         assert _pixel(page, lat, lon)[:3] == _rgb(colour), f"{where} is not drawn as {colour}"
 
 
+def test_corridor_map_refits_when_the_window_shrinks(sized, real_views):
+    import time
+
+    page = open_sized(sized, real_views / "middle-corridor.html", "corridor")
+    width, height = sized.size
+    try:
+        sized.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width - 400, "height": height - 200, "deviceScaleFactor": 1, "mobile": False},
+        )
+        time.sleep(0.6)
+        readable(page, "corridor map after the window shrank", min_labelled=0.8)
+        page.screenshot(f"corridor-shrunk-{width - 400}x{height - 200}")
+    finally:
+        sized.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
+
+
 def test_corridor_cut_shows_what_stays_connected(sized, real_views):
     from selenium.webdriver.common.by import By
 

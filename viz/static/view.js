@@ -404,7 +404,8 @@
         updates.push({ id: m, color: colour ? { background: colour, border: "#000000" } : n.baseColor, opacity: 1 });
       });
     });
-    if (kind === "node") updates.push({ id: id, color: { background: "#ffffff", border: "#b71c1c" } });
+    var gone = { background: "#ffffff", border: "#b71c1c" };
+    if (kind === "node") updates.push({ id: id, color: { background: gone.background, border: gone.border, highlight: gone, hover: gone } });
     nodes.update(updates);
     edges.update(KG_EDGES.map(function (e) {
       var gone = (removedLeg && legOf(e) === removedLeg) || e.from === id || e.to === id;
