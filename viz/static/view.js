@@ -164,23 +164,24 @@
 
   // ---- fitting: every visible node inside the canvas, on load, on resize and after each change ---------
   function visibleIds() { return nodes.getIds({ filter: function (n) { return !n.hidden; } }); }
+  var sizeOf = {};
+  KG_NODES.forEach(function (n) { sizeOf[n.id] = n.size || 12; });
   function fit() {
     var ids = visibleIds();
     if (!ids.length) return;
-    network.fit({ nodes: ids, animation: false });
     var width = container.clientWidth, height = container.clientHeight, margin = 40;
-    var box = null;
-    ids.forEach(function (id) {
-      var pos = network.getPositions([id])[id];
-      var size = (nodes.get(id).size || 12) * 1.3;
-      var lo = { x: pos.x - size, y: pos.y - size };
-      var hi = { x: pos.x + size, y: pos.y + size };
-      box = box ? { x0: Math.min(box.x0, lo.x), y0: Math.min(box.y0, lo.y), x1: Math.max(box.x1, hi.x), y1: Math.max(box.y1, hi.y) }
-                : { x0: lo.x, y0: lo.y, x1: hi.x, y1: hi.y };
-    });
-    var scale = Math.min((width - 2 * margin) / Math.max(box.x1 - box.x0, 1), (height - 2 * margin) / Math.max(box.y1 - box.y0, 1));
+    var positions = network.getPositions(ids);
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (var i = 0; i < ids.length; i++) {
+      var p = positions[ids[i]], r = sizeOf[ids[i]] * 1.3;
+      if (p.x - r < x0) x0 = p.x - r;
+      if (p.y - r < y0) y0 = p.y - r;
+      if (p.x + r > x1) x1 = p.x + r;
+      if (p.y + r > y1) y1 = p.y + r;
+    }
+    var scale = Math.min((width - 2 * margin) / Math.max(x1 - x0, 1), (height - 2 * margin) / Math.max(y1 - y0, 1));
     scale = Math.min(scale, KG.maxScale || 1.6);
-    network.moveTo({ position: { x: (box.x0 + box.x1) / 2, y: (box.y0 + box.y1) / 2 }, scale: scale, animation: false });
+    network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale: scale, animation: false });
   }
   var resizeTimer = null;
   window.addEventListener("resize", function () {
