@@ -325,6 +325,9 @@ def timeline(graph: nx.Graph, docs: list[str], dates: dict[str, str], events: li
         bx = sum(p[0] for p in near) / len(near) if near else 0.0
         pos[node] = (bx, max((y for _, y in pos.values()), default=0.0) + row)
     pos = separate(pos, 46.0)
+    stretch = _stretch(pos, ASPECT)
+    pos = {n: (x, y * stretch) for n, (x, y) in pos.items()}
+    top *= stretch
     ticks = []
     if x_of_date:
         first, last = _year_of(min(x_of_date)), _year_of(max(x_of_date))
@@ -336,14 +339,26 @@ def timeline(graph: nx.Graph, docs: list[str], dates: dict[str, str], events: li
         "kind": "axis",
         "x0": -80.0,
         "x1": end + 80.0,
-        "y": 45.0,
+        "y": 45.0 * stretch,
         "ticks": ticks,
         "undated": undated_x - 120.0 if any(d not in dates for d in docs) else None,
         "undatedLabel": "undated",
         "top": top - 260.0,
-        "bottom": 400.0,
+        "bottom": max((y for _, y in pos.values()), default=400.0) + 60.0,
     }
     return Timeline(pos, axis)
+
+
+ASPECT = 1.5  # width / height of a laptop's network pane: a long time axis gets taller rows to fill it
+
+
+def _stretch(pos: Positions, aspect: float) -> float:
+    """How much to stretch a wide layout vertically so it fills a pane of this aspect ratio."""
+    if len(pos) < 2:
+        return 1.0
+    xs, ys = [x for x, _ in pos.values()], [y for _, y in pos.values()]
+    width, height = max(xs) - min(xs), max(max(ys) - min(ys), 1.0)
+    return min(2.5, max(1.0, width / aspect / height))
 
 
 def _spread_rows(pos: Positions, nodes: list[str], gap: float, row_step: float) -> None:
