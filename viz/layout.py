@@ -140,7 +140,7 @@ def radial(graph: nx.Graph, root: str | None = None) -> Positions:
     parts = sorted((set(c) for c in nx.connected_components(nx.Graph(graph))), key=lambda c: (-len(c), min(c)))
     laid = []
     for members in parts:
-        centre = root if root in members else max(members, key=lambda n: (graph.degree(n), str(n)))
+        centre = root if root is not None and root in members else max(members, key=lambda n: (graph.degree(n), str(n)))
         part = _radial_component(graph, centre, members)
         size = max((math.hypot(x, y) for x, y in part.values()), default=0.0) + MIN_GAP
         laid.append((part, size))

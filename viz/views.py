@@ -176,7 +176,7 @@ class Builder:
             self.mark(COLLAPSED_NAME, "node", "#ffffff", shape="dot", border="#555555")
 
     def finish(self) -> View:
-        legend = [
+        legend: list[dict[str, Any]] = [
             {"kind": "node", "name": s.name, "color": s.color, "shape": s.shape}
             for s in sorted(self.node_styles.values(), key=lambda s: s.name)
         ]
@@ -341,6 +341,11 @@ def _tie_card(src: Source, a: str, b: str, ties: list[dict]) -> dict:
     }
 
 
+def _nonempty(**lists: list[str]) -> dict[str, Any]:
+    """Only the lists that have something: a 10,000-node page should not carry 10,000 empty ones."""
+    return {k: v for k, v in lists.items() if v}
+
+
 def _docs_of(src: Source, iri: str) -> list[str]:
     return sorted({src.cards.passages[g].get("doc", "") for g in src.cards.mentions.get(iri, ())} - {""})
 
@@ -388,8 +393,7 @@ def actors_view(src: Source) -> View:
             size=10 + 3 * math.sqrt(graph.degree(node)),
             rank=(2 if node in core else 0.5) + strength[node] / top,
             hidden=node not in core,
-            **({"docs": docs} if docs else {}),
-            **({"years": years} if years else {}),
+            **_nonempty(docs=docs, years=years),
         )
     for i, (u, v, d) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
         kinds = {t["kind"] for t in d["ties"]}

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -48,7 +49,9 @@ class Quads:
         self.add(self.doc, RDF + "type", ox.NamedNode(str(KG.SourceDocument)), GRAPH["sources"])
 
     def add(self, s, p: str, o, g) -> None:
-        node = lambda x: x if isinstance(x, (ox.NamedNode, ox.Literal)) else ox.NamedNode(str(x))  # noqa: E731
+        def node(x: Any) -> Any:
+            return x if isinstance(x, (ox.NamedNode, ox.Literal)) else ox.NamedNode(str(x))
+
         self.items.append(ox.Quad(node(s), ox.NamedNode(p), node(o), node(g)))
 
     def passage(self, key: str, quote: str) -> ox.NamedNode:
