@@ -67,9 +67,11 @@ class Cards:
             for r in _rows(
                 engine,
                 """
-            SELECT ?g ?exact ?doc ?title WHERE {
+            SELECT ?g ?exact ?doc ?title ?publisher ?issued ?url WHERE {
               GRAPH ?g { ?g a kg:Passage ; prov:wasDerivedFrom ?src ; oa:hasTarget/oa:hasSelector/oa:exact ?exact }
               OPTIONAL { ?src dcterms:identifier ?doc } OPTIONAL { ?src dcterms:title ?title }
+              OPTIONAL { ?src dcterms:publisher ?publisher } OPTIONAL { ?src dcterms:issued ?issued }
+              OPTIONAL { ?src schema:url ?url }
             }""",
             )
         }
@@ -171,7 +173,30 @@ class Cards:
     def sources(self, graphs: Iterable[str]) -> list[dict[str, str]]:
         found = [self.passages[g] for g in sorted(set(graphs)) if g in self.passages]
         found.sort(key=lambda p: (p.get("doc", ""), p["exact"]))
-        return [{"doc": p.get("doc", ""), "title": _short(p.get("title", "")), "quote": p["exact"]} for p in found]
+        return [
+            {
+                "doc": p.get("doc", ""),
+                "title": _short(p.get("title", "")),
+                "quote": p["exact"],
+                **{k: p[k] for k in ("publisher", "issued", "url") if p.get(k)},
+            }
+            for p in found
+        ]
+
+    def dates(self, iris: Iterable[str]) -> dict[str, str]:
+        """The date a source gives each entity (signed, adopted, held, or its plain date), as written:
+        2025-11-17, 2025-11 or 2025. The earliest when several are stated."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(sorted(set(iris))):
+            for row in _rows(
+                self.engine,
+                f"""SELECT ?e ?d WHERE {{ VALUES ?e {{ {_values(chunk)} }}
+                    ?e kg:date|kg:signedOn|kg:adoptedOn|kg:startDate|kg:establishedOn ?d }}""",
+            ):
+                date = row["d"][:10]
+                if date[:4].isdigit() and (row["e"] not in out or date < out[row["e"]]):
+                    out[row["e"]] = date
+        return out
 
     def card(self, iri: str) -> dict:
         """Everything the view shows about one entity."""

@@ -37,6 +37,8 @@ class View:
     cards: dict[str, dict] = field(default_factory=dict)  # node or edge id -> card
     legend: list[dict] = field(default_factory=list)
     physics: bool = False  # refine the precomputed layout in the browser (small graphs only)
+    answers: str = ""  # the question the view answers (on the index page)
+    extra: dict = field(default_factory=dict)  # background, panel, filters, cut: read by view.js
 
     @property
     def file_name(self) -> str:
@@ -72,7 +74,12 @@ def options(view: View) -> dict:
             "hideEdgesOnZoom": big,
             "multiselect": False,
         },
-        "nodes": {"font": {"size": 15, "face": "sans-serif"}, "borderWidth": 1.5},
+        # view.js draws the labels itself (fixed screen size, none over another): vis-network's are off
+        "nodes": {
+            "font": {"size": 14, "face": "sans-serif"},
+            "borderWidth": 1.5,
+            "scaling": {"label": {"enabled": False, "drawThreshold": 1e9}},
+        },
         "edges": {"smooth": False, "color": {"inherit": False}, "font": {"size": 11, "align": "middle"}},
     }
 
@@ -107,24 +114,30 @@ def render(view: View, views: list[View] | None = None) -> str:
                 "legend": view.legend,
                 "physics": net.options["physics"]["enabled"],
                 "name": view.name,
+                **view.extra,
             }
         ),
     )
     return net.generate_html(name=view.file_name)
 
 
-def render_index(views: list[View], extra: list[tuple[str, str, str]] = ()) -> str:
-    """The index page: every view with one line on what it shows."""
+def render_index(views: list[View], extra: tuple[tuple[str, str, str], ...] = ()) -> str:
+    """The index page: every view with a thumbnail drawn here (SVG, no browser needed), what it answers
+    and one line on what it shows."""
+    from kzlinks.viz.thumbs import thumbnail
+
     entries = [
         {
             "file": v.file_name,
             "title": v.title,
             "description": v.description,
+            "answers": v.answers,
+            "thumb": thumbnail(v),
             "size": f"{len(v.nodes)} nodes, {len(v.edges)} edges",
         }
         for v in views
     ]
-    entries += [{"file": f, "title": t, "description": d, "size": ""} for f, t, d in extra]
+    entries += [{"file": f, "title": t, "description": d, "answers": "", "thumb": "", "size": ""} for f, t, d in extra]
     template = _environment().get_template("index.html")
     return template.render(entries=entries, view_css=(STATIC / "view.css").read_text(encoding="utf-8"))
 

@@ -3,6 +3,7 @@
 kg viz [-o DIR] [--open]                 index.html, middle-corridor.html, actors.html, agreements.html
 kg viz ego ENTITY [--depth N] [-o DIR]   ego-ENTITY.html
 kg viz bench [--sizes 1000 10000]        generation and page-load times on synthetic graphs
+kg viz screenshot [VIEW] -o PNG          a PNG of a view (default: the corridor map), headless Chromium
 """
 
 from __future__ import annotations
@@ -48,6 +49,24 @@ def cmd_ego(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from kzlinks.viz.screenshot import ScreenshotError, capture
+    from kzlinks.viz.views import write_views
+
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError as err:
+        raise ScreenshotError(f"--size {args.size}: expected WIDTHxHEIGHT, e.g. 1200x750") from err
+    with tempfile.TemporaryDirectory(prefix="kg-viz-") as folder:
+        paths = {p.stem: p for p in write_views(Path(folder), StoreDir(args.store), progress=say)}
+        if args.view not in paths:
+            raise ScreenshotError(f"no view '{args.view}': choose one of {', '.join(sorted(paths))}")
+        print(capture(paths[args.view], Path(args.png), width, height))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from kzlinks.bench.views import main as bench_main
 
@@ -87,6 +106,13 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     e.add_argument("entity", help="an entity id, label, alternative spelling or IRI")
     e.add_argument("--depth", type=int, default=1, metavar="N", help="how many links away (default 1)")
     e.set_defaults(run=cmd_ego)
+    s = sub.add_parser("screenshot", parents=[store], help="save a PNG of a view (headless Chromium, network blocked)")
+    s.add_argument(
+        "view", nargs="?", default="middle-corridor", help="middle-corridor (default), actors, agreements, index"
+    )
+    s.add_argument("-o", "--output", dest="png", default="corridor-map.png", metavar="PNG", help="PNG file to write")
+    s.add_argument("--size", default="1200x750", metavar="WxH", help="page size in CSS pixels (default %(default)s)")
+    s.set_defaults(run=cmd_screenshot)
     b = sub.add_parser("bench", help="time view generation and page load on synthetic 1,000 and 10,000 node graphs")
     b.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], metavar="N")
     b.add_argument("--no-browser", action="store_true", help="time generation only")

@@ -1,5 +1,7 @@
-/* The behaviour every view shares: draw the network, show a card on click, find a node, draw the legend.
-   Data comes from the page (KG_NODES, KG_EDGES, KG_OPTIONS, KG); nothing is fetched. */
+/* The behaviour every view shares: draw the network over its background (a map, a time axis), place the
+   labels so that none overlaps another, show a card on click, find a node, draw the legend, and the
+   view's own controls (expand, filters, the corridor panel, the cut). Data comes from the page
+   (KG_NODES, KG_EDGES, KG_OPTIONS, KG); nothing is fetched. */
 (function () {
   "use strict";
   var container = document.getElementById("network");
@@ -7,6 +9,7 @@
   var edges = new vis.DataSet(KG_EDGES);
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, KG_OPTIONS);
   var info = document.getElementById("info");
+  var LABEL_PX = 13, MINOR_PX = 12, LABEL_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
   function fold(text) {
     return String(text).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
@@ -20,6 +23,181 @@
     return e;
   }
 
+  // ---- background: a map (land over sea) or a time axis, in the network's own coordinates -------------
+  network.on("beforeDrawing", function (ctx) {
+    var bg = KG.background;
+    if (!bg) return;
+    var s = network.getScale();
+    if (bg.kind === "map") {
+      ctx.fillStyle = bg.sea;
+      ctx.fillRect(-1e6, -1e6, 2e6, 2e6);
+      ctx.fillStyle = bg.land;
+      ctx.strokeStyle = bg.border;
+      ctx.lineWidth = 0.8 / s;
+      bg.countries.forEach(function (c) {
+        ctx.beginPath();
+        c.rings.forEach(function (r) {
+          ctx.moveTo(r[0], r[1]);
+          for (var i = 2; i < r.length; i += 2) ctx.lineTo(r[i], r[i + 1]);
+          ctx.closePath();
+        });
+        ctx.fill("evenodd");
+        ctx.stroke();
+      });
+    } else if (bg.kind === "axis") {
+      ctx.strokeStyle = "#9e9e9e";
+      ctx.lineWidth = 1 / s;
+      ctx.beginPath();
+      ctx.moveTo(bg.x0, bg.y);
+      ctx.lineTo(bg.x1, bg.y);
+      bg.ticks.forEach(function (t) { ctx.moveTo(t.x, bg.y - 8 / s); ctx.lineTo(t.x, bg.y + 8 / s); });
+      ctx.stroke();
+      if (bg.undated !== null && bg.undated !== undefined) {
+        ctx.setLineDash([6 / s, 6 / s]);
+        ctx.beginPath();
+        ctx.moveTo(bg.undated, bg.top);
+        ctx.lineTo(bg.undated, bg.bottom);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+    }
+  });
+
+  // ---- labels: drawn by us at a fixed screen size, most important first, none over another ------------
+  var widths = {};
+  var placed = [];
+  function textWidth(ctx, text, px) {
+    var key = px + "|" + text;
+    if (!(key in widths)) { ctx.font = px + "px " + LABEL_FONT; widths[key] = ctx.measureText(text).width; }
+    return widths[key];
+  }
+  function short(text) { return text.length > 30 ? text.slice(0, 28).replace(/\s+\S*$/, "") + "\u2026" : text; }
+  function overlaps(a, b) { return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h; }
+
+  // nodes by importance, computed once: each redraw walks them in this order
+  var byRank = KG_NODES.slice().sort(function (a, b) {
+    return (b.rank || 0) - (a.rank || 0) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
+  }).map(function (n) { return n.id; });
+  var MAX_TRIES = 1000;  // on a huge graph, only the most important nodes on screen compete for a label
+
+  function layoutLabels(ctx) {
+    var width = container.clientWidth, height = container.clientHeight, scale = network.getScale();
+    var grid = {}, cell = 64, out = [];
+    function add(box) {
+      for (var gx = Math.floor(box.x / cell); gx <= Math.floor((box.x + box.w) / cell); gx++) {
+        for (var gy = Math.floor(box.y / cell); gy <= Math.floor((box.y + box.h) / cell); gy++) {
+          var k = gx + "," + gy;
+          (grid[k] = grid[k] || []).push(box);
+        }
+      }
+    }
+    function blocked(box, self) {
+      for (var gx = Math.floor(box.x / cell); gx <= Math.floor((box.x + box.w) / cell); gx++) {
+        for (var gy = Math.floor(box.y / cell); gy <= Math.floor((box.y + box.h) / cell); gy++) {
+          var list = grid[gx + "," + gy];
+          if (!list) continue;
+          for (var i = 0; i < list.length; i++) if (list[i].node !== self && overlaps(box, list[i])) return true;
+        }
+      }
+      return false;
+    }
+    function inside(box) { return box.x >= 2 && box.y >= 2 && box.x + box.w <= width - 2 && box.y + box.h <= height - 2; }
+    // the time axis's own words come first: "undated" over its column, years under their ticks
+    var bg = KG.background;
+    if (bg && bg.kind === "axis") {
+      var marks = bg.ticks.map(function (t) { return { x: t.x, y: bg.y, text: t.label }; });
+      if (bg.undated !== null && bg.undated !== undefined) marks.unshift({ x: bg.undated, y: bg.y, text: bg.undatedLabel });
+      marks.forEach(function (m) {
+        var p = network.canvasToDOM({ x: m.x, y: m.y });
+        var box = { x: p.x + 4, y: p.y + 6, w: textWidth(ctx, m.text, LABEL_PX) + 4, h: LABEL_PX + 4,
+                    id: "axis:" + m.text, text: m.text, px: LABEL_PX, axis: true };
+        if (inside(box) && !blocked(box, null)) { add(box); out.push(box); }
+      });
+    }
+    // the nodes on screen, most important first; each node's disc is an obstacle for the others' labels
+    var candidates = [];
+    for (var i = 0; i < byRank.length && candidates.length < MAX_TRIES; i++) {
+      var node = network.body.nodes[byRank[i]];
+      if (!node || node.options.hidden) continue;
+      var p = network.canvasToDOM({ x: node.x, y: node.y });
+      if (p.x < -20 || p.y < -20 || p.x > width + 20 || p.y > height + 20) continue;
+      var r = Math.max(3, node.options.size * scale);
+      candidates.push({ id: byRank[i], p: p, r: r, rank: node.options.rank || 0, text: node.options.label || "" });
+      add({ x: p.x - r, y: p.y - r, w: 2 * r, h: 2 * r, node: byRank[i] });
+    }
+    for (var n = 0; n < candidates.length; n++) {
+      var c = candidates[n];
+      if (!c.text) continue;
+      var px = c.rank >= 1 ? LABEL_PX : MINOR_PX, text = short(c.text);
+      var w = textWidth(ctx, text, px) + 4, h = px + 4, gap = c.r + 3, d = gap * 0.7;
+      var spots = [[gap, -h / 2], [-gap - w, -h / 2], [-w / 2, gap], [-w / 2, -gap - h],
+                   [d, d], [-d - w, d], [d, -d - h], [-d - w, -d - h]];
+      for (var s = 0; s < spots.length; s++) {
+        var box = { x: c.p.x + spots[s][0], y: c.p.y + spots[s][1], w: w, h: h };
+        if (inside(box) && !blocked(box, c.id)) {
+          box.id = c.id; box.text = text; box.px = px;
+          add(box);
+          out.push(box);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  network.on("afterDrawing", function (ctx) {
+    placed = layoutLabels(ctx);
+    var ratio = window.devicePixelRatio || 1;
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.textBaseline = "middle";
+    placed.forEach(function (b) {
+      ctx.font = b.px + "px " + LABEL_FONT;
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      ctx.strokeText(b.text, b.x + 2, b.y + b.h / 2);
+      ctx.fillStyle = b.axis ? "#555555" : "#1a1a1a";
+      ctx.fillText(b.text, b.x + 2, b.y + b.h / 2);
+    });
+    ctx.restore();
+  });
+
+  // ---- fitting: every visible node inside the canvas, on load, on resize and after each change ---------
+  function visibleIds() { return nodes.getIds({ filter: function (n) { return !n.hidden; } }); }
+  var sizeOf = {};
+  KG_NODES.forEach(function (n) { sizeOf[n.id] = n.size || 12; });
+  function fit() {
+    var ids = visibleIds();
+    if (!ids.length) return;
+    var width = container.clientWidth, height = container.clientHeight, margin = 40;
+    var positions = network.getPositions(ids);
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (var i = 0; i < ids.length; i++) {
+      var p = positions[ids[i]], r = sizeOf[ids[i]] * 1.3;
+      if (p.x - r < x0) x0 = p.x - r;
+      if (p.y - r < y0) y0 = p.y - r;
+      if (p.x + r > x1) x1 = p.x + r;
+      if (p.y + r > y1) y1 = p.y + r;
+    }
+    var scale = Math.min((width - 2 * margin) / Math.max(x1 - x0, 1), (height - 2 * margin) / Math.max(y1 - y0, 1));
+    scale = Math.min(scale, KG.maxScale || 1.6);
+    network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale: scale, animation: false });
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { network.setSize("100%", "100%"); fit(); network.redraw(); }, 50);
+  });
+
+  // ---- cards -------------------------------------------------------------------------------------------
+  function articleCaption(s) {
+    var parts = [];
+    if (s.title) parts.push(s.title);
+    if (s.publisher) parts.push(s.publisher);
+    if (s.issued) parts.push(s.issued);
+    return (s.doc || "") + (parts.length ? " \u2014 " + parts.join(", ") : "");
+  }
+
   function showCard(id, kind) {
     var card = KG.cards[id];
     info.textContent = "";
@@ -27,9 +205,21 @@
     info.appendChild(el("h2", card.label));
     info.appendChild(el("p", card.type, "type"));
     if (card.alt && card.alt.length) info.appendChild(el("p", "also written: " + card.alt.join(", "), "alt"));
-    if (card.facts && card.facts.length) {
+    var node = kind === "node" ? nodes.get(id) : null;
+    if (node) {
+      var hidden = expansion(node).filter(function (m) { var n = nodes.get(m); return n && n.hidden; });
+      if (hidden.length) {
+        var button = el("button", node.counted ? "Open: show these " + hidden.length : "Show " + hidden.length + " more linked to it", "expand");
+        button.addEventListener("click", function () { expand(id); });
+        info.appendChild(button);
+      }
+    }
+    var facts = (card.facts || []).slice();
+    var edge = kind === "edge" ? edges.get(id) : null;
+    if (edge && edge.alt) facts.push(["in this view", "an alternative route exists: losing this leg alone cuts nothing", "derived"]);
+    if (facts.length) {
       var table = el("table", null, "facts");
-      card.facts.forEach(function (f) {
+      facts.forEach(function (f) {
         var tr = el("tr");
         tr.appendChild(el("th", f[0]));
         tr.appendChild(el("td", f[1]));
@@ -46,7 +236,15 @@
     card.sources.forEach(function (s) {
       var item = el("figure", null, "source");
       item.appendChild(el("blockquote", "\u201c" + s.quote + "\u201d"));
-      item.appendChild(el("figcaption", s.doc + (s.title ? " \u2014 " + s.title : "")));
+      var caption = el("figcaption", articleCaption(s));
+      if (s.url) {
+        caption.appendChild(document.createTextNode(" "));
+        var link = el("a", "article");
+        link.href = s.url;
+        link.rel = "noopener";
+        caption.appendChild(link);
+      }
+      item.appendChild(caption);
       sources.appendChild(item);
     });
     if (card.more_sources) sources.appendChild(el("p", "\u2026 and " + card.more_sources + " more passages", "hint"));
@@ -61,12 +259,203 @@
     showCard(id, "node");
   }
 
+  // ---- expand and collapse: counted nodes and "more" neighbours -----------------------------------------
+  var shown = {};  // ids the reader has asked for (or that the view shows on load), before filters
+  KG_NODES.forEach(function (n) { if (!n.hidden) shown[n.id] = true; });
+
+  // what a node opens: a counted node its members, any other node its neighbours (from the edges)
+  var neighbours = {};
+  KG_EDGES.forEach(function (e) {
+    (neighbours[e.from] = neighbours[e.from] || []).push(e.to);
+    (neighbours[e.to] = neighbours[e.to] || []).push(e.from);
+  });
+  function expansion(node) {
+    return node.counted ? node.expands : (neighbours[node.id] || []).filter(function (m) { return !nodes.get(m).counted; });
+  }
+
+  function expand(id) {
+    var node = nodes.get(id);
+    expansion(node).forEach(function (m) { shown[m] = true; });
+    if (node.counted) delete shown[id];
+    apply();
+    showCard(id, "node");
+  }
+
+  // ---- filters: by class, by article, by year (the actor view) ------------------------------------------
+  var filters = { classes: null, article: "", year: "" };
+  function passes(n) {
+    if (filters.classes && n.cls && filters.classes[n.cls] === false) return false;
+    if (filters.article && (n.docs || []).indexOf(filters.article) < 0) return false;
+    if (filters.year && (n.years || []).indexOf(filters.year) < 0) return false;
+    return true;
+  }
+  function apply() {
+    var anyFilter = filters.article || filters.year;
+    var updates = [];
+    KG_NODES.forEach(function (n) {
+      var visible = (shown[n.id] || (anyFilter && !n.counted)) && passes(n);
+      var current = nodes.get(n.id);
+      if (!!current.hidden === visible) updates.push({ id: n.id, hidden: !visible });
+    });
+    nodes.update(updates);
+    var edgeUpdates = [];
+    edges.forEach(function (e) {
+      var hide = !!(nodes.get(e.from).hidden || nodes.get(e.to).hidden);
+      if (!!e.hidden !== hide) edgeUpdates.push({ id: e.id, hidden: hide });
+    });
+    edges.update(edgeUpdates);
+    fit();
+    network.redraw();
+    document.body.dataset.visible = String(visibleIds().length);
+  }
+
+  function buildFilters() {
+    var spec = KG.filters;
+    var box = document.getElementById("filters");
+    if (!spec || !box) return;
+    box.hidden = false;
+    var classes = el("fieldset");
+    classes.appendChild(el("legend", "Show"));
+    filters.classes = {};
+    spec.classes.forEach(function (c) {
+      filters.classes[c.group] = true;
+      var label = el("label");
+      var input = el("input");
+      input.type = "checkbox";
+      input.checked = true;
+      input.value = c.group;
+      input.addEventListener("change", function () { filters.classes[c.group] = input.checked; apply(); });
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(" " + c.name));
+      classes.appendChild(label);
+    });
+    box.appendChild(classes);
+    [["article", "Article", spec.articles], ["year", "Year", spec.years]].forEach(function (f) {
+      var label = el("label", f[1] + " ");
+      var selectBox = el("select");
+      selectBox.id = "filter-" + f[0];
+      selectBox.appendChild(new Option("all", ""));
+      f[2].forEach(function (v) { selectBox.appendChild(new Option(v[1], v[0])); });
+      selectBox.addEventListener("change", function () { filters[f[0]] = selectBox.value; apply(); });
+      label.appendChild(selectBox);
+      box.appendChild(label);
+    });
+  }
+
+  // ---- the corridor panel: who and what the graph ties to the corridor ---------------------------------
+  function buildPanel() {
+    var spec = KG.panel, box = document.getElementById("panel");
+    if (!spec || !box) return;
+    box.hidden = false;
+    box.appendChild(el("h2", spec.title));
+    spec.sections.forEach(function (section) {
+      box.appendChild(el("h3", section.name + " (" + section.items.length + ")"));
+      if (!section.items.length) { box.appendChild(el("p", section.empty, "hint")); return; }
+      var list = el("ul", null, "panel-list");
+      section.items.forEach(function (item) {
+        var li = el("li");
+        var link = el("a", item.label);
+        link.href = "#";
+        link.dataset.id = item.id;
+        link.addEventListener("click", function (event) {
+          event.preventDefault();
+          var targets = item.targets.filter(function (t) { return nodes.get(t); });
+          network.selectNodes(targets);
+          showCard(item.id, "panel");
+        });
+        li.appendChild(link);
+        li.appendChild(el("span", " " + item.type + (item.detail ? ": " + item.detail : ""), "panel-type"));
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+    });
+  }
+
+  // ---- the cut: take out a node or a leg and see what stays connected ----------------------------------
+  function legOf(edge) { return edge && edge.id.indexOf("leg|") === 0 ? edge.id.slice(4, edge.id.lastIndexOf("|")) : null; }
+  var cutMode = false, cutPalette = ["#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#ad1457"];
+  function cutAway(kind, id) {
+    var removedLeg = kind === "edge" ? legOf(edges.get(id)) : null;
+    var adjacency = {};
+    KG_NODES.forEach(function (n) { if (n.id !== id) adjacency[n.id] = []; });
+    KG_EDGES.forEach(function (e) {
+      if (removedLeg && legOf(e) === removedLeg) return;
+      if (!(e.from in adjacency) || !(e.to in adjacency)) return;
+      adjacency[e.from].push(e.to);
+      adjacency[e.to].push(e.from);
+    });
+    var part = {}, parts = [];
+    Object.keys(adjacency).sort().forEach(function (start) {
+      if (start in part) return;
+      var members = [start], queue = [start];
+      part[start] = parts.length;
+      while (queue.length) {
+        adjacency[queue.shift()].forEach(function (m) {
+          if (!(m in part)) { part[m] = parts.length; members.push(m); queue.push(m); }
+        });
+      }
+      parts.push(members);
+    });
+    parts.sort(function (a, b) { return b.length - a.length; });
+    var updates = [];
+    parts.forEach(function (members, i) {
+      var colour = parts.length > 1 ? cutPalette[i % cutPalette.length] : null;
+      members.forEach(function (m) {
+        var n = nodes.get(m);
+        updates.push({ id: m, color: colour ? { background: colour, border: "#000000" } : n.baseColor, opacity: 1 });
+      });
+    });
+    var gone = { background: "#ffffff", border: "#b71c1c" };
+    if (kind === "node") updates.push({ id: id, color: { background: gone.background, border: gone.border, highlight: gone, hover: gone } });
+    nodes.update(updates);
+    edges.update(KG_EDGES.map(function (e) {
+      var gone = (removedLeg && legOf(e) === removedLeg) || e.from === id || e.to === id;
+      return { id: e.id, color: gone ? { color: "#e0e0e0", highlight: "#e0e0e0" } : e.color };
+    }));
+    var label = kind === "node" ? nodes.get(id).label : (KG.cards[id] || {}).label;
+    var status = document.getElementById("cut-status");
+    status.textContent = "";
+    status.appendChild(el("strong", "Without " + label + ": "));
+    status.appendChild(document.createTextNode(parts.length === 1 ? "everything stays connected." :
+      parts.length + " separate parts."));
+    var list = el("ol");
+    if (parts.length > 1) parts.forEach(function (members) {
+      list.appendChild(el("li", members.map(function (m) { return nodes.get(m).label; }).sort().join(", ")));
+    });
+    status.appendChild(list);
+    status.dataset.parts = String(parts.length);
+    network.redraw();
+  }
+  function resetCut() {
+    nodes.update(KG_NODES.map(function (n) { return { id: n.id, color: n.color }; }));
+    edges.update(KG_EDGES.map(function (e) { return { id: e.id, color: e.color }; }));
+    var status = document.getElementById("cut-status");
+    status.textContent = "";
+    delete status.dataset.parts;
+  }
+  function buildCut() {
+    var box = document.getElementById("cut");
+    if (!KG.cut || !box) return;
+    box.hidden = false;
+    KG_NODES.forEach(function (n) { n.baseColor = n.color; });
+    var toggle = document.getElementById("cut-toggle");
+    toggle.addEventListener("change", function () {
+      cutMode = toggle.checked;
+      if (!cutMode) resetCut();
+    });
+  }
+
   network.on("click", function (params) {
-    if (params.nodes.length) { showCard(params.nodes[0], "node"); }
-    else if (params.edges.length) { showCard(params.edges[0], "edge"); }
+    var kind = params.nodes.length ? "node" : params.edges.length ? "edge" : null;
+    if (!kind) return;
+    var id = kind === "node" ? params.nodes[0] : params.edges[0];
+    if (cutMode) cutAway(kind, id);
+    showCard(id, kind);
+    var node = kind === "node" ? nodes.get(id) : null;
+    if (node && node.counted) expand(id);
   });
 
-  // search: labels and every alternative spelling, case and accents ignored
+  // ---- search: labels and every alternative spelling, case and accents ignored --------------------------
   var names = [];
   KG_NODES.forEach(function (n) {
     var card = KG.cards[n.id] || {};
@@ -98,10 +487,11 @@
     var id = find(text);
     if (id === null) { status.textContent = "no node named \u201c" + text + "\u201d"; return; }
     status.textContent = "";
+    if (nodes.get(id).hidden) { shown[id] = true; apply(); }
     select(id);
   });
 
-  // legend: the classes and line styles this view uses, drawn as the network draws them
+  // ---- legend: the classes and line styles this view uses, drawn as the network draws them -------------
   var SHAPES = {
     dot: '<circle cx="9" cy="9" r="6"/>', square: '<rect x="3" y="3" width="12" height="12"/>',
     diamond: '<polygon points="9,1 17,9 9,17 1,9"/>', triangle: '<polygon points="9,2 16,15 2,15"/>',
@@ -115,6 +505,9 @@
     if (item.kind === "node") {
       svg = '<svg width="18" height="18" aria-hidden="true"><g fill="' + item.color + '" stroke="' +
         (item.border || "#333") + '" stroke-width="' + (item.border ? 3 : 1) + '">' + (SHAPES[item.shape] || SHAPES.dot) + "</g></svg>";
+    } else if (item.kind === "area") {
+      svg = '<svg width="30" height="18" aria-hidden="true"><rect x="1" y="2" width="28" height="14" fill="' + item.color +
+        '" stroke="' + (item.border || "#999") + '"/></svg>';
     } else {
       var dash = item.dashes && item.dashes.length ? ' stroke-dasharray="' + item.dashes.join(",") + '"' : "";
       svg = '<svg width="30" height="18" aria-hidden="true"><line x1="1" y1="9" x2="29" y2="9" stroke="' + item.color +
@@ -125,20 +518,32 @@
     legend.appendChild(li);
   });
 
+  buildFilters();
+  buildPanel();
+  buildCut();
+
   function ready() {
     window.kgReadyAt = performance.now();
     document.body.dataset.ready = "1";
+    document.body.dataset.visible = String(visibleIds().length);
     window.kgReady = true;
+  }
+  function start() {
+    fit();
+    network.once("afterDrawing", ready);
+    network.redraw();
   }
   if (KG.physics) {
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({ physics: { enabled: false } });
-      network.fit();
-      network.once("afterDrawing", ready);
-      network.redraw();
+      start();
     });
   } else {
-    network.once("afterDrawing", ready);
+    start();
   }
-  window.kgView = { network: network, nodes: nodes, edges: edges, find: find, select: select, show: showCard };
+  window.kgView = {
+    network: network, nodes: nodes, edges: edges, find: find, select: select, show: showCard, expand: expand,
+    fit: fit, apply: apply, filters: filters, cut: cutAway,
+    labels: function () { return placed.map(function (b) { return { id: b.id, text: b.text, x: b.x, y: b.y, w: b.w, h: b.h, px: b.px }; }); }
+  };
 })();
