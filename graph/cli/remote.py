@@ -27,6 +27,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             args.views_port,
             args.timeout,
             args.cors,
+            args.allow_service,
+            args.workers,
+            args.memory,
         )
     )
 
@@ -63,14 +66,15 @@ def _views_default() -> Path:
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
-    from kzlinks.server.endpoint import DEFAULT_PORT
+    from kzlinks.server.endpoint import DEFAULT_MEMORY_MB, DEFAULT_PORT, DEFAULT_WORKERS
 
     p = subparsers.add_parser(
         "serve",
         parents=[common],
         help="serve the graph as a SPARQL endpoint with a query page, and the views",
-        description="Run the Oxigraph server on the built store: SPARQL 1.1 Protocol at /query, the YASGUI "
-        "query page at /, and the views (kg viz -o DIR) on the next port. Read-only unless --writable.",
+        description="Serve the built store: SPARQL 1.1 Protocol at /query (each query in a worker process, "
+        "stopped at --timeout or --memory), a query page at /, and the views (kg viz -o DIR) on the next port. "
+        "Read-only unless --writable; follows rebuilds without an outage.",
     )
     p.add_argument("--port", type=_port, default=DEFAULT_PORT, help="SPARQL endpoint port (default %(default)s)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s: this machine only)")
@@ -90,7 +94,25 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--timeout", type=int, default=60, metavar="S", help="query time limit in seconds (default %(default)s)"
     )
-    p.add_argument("--cors", action="store_true", help="allow web pages from other origins to query the endpoint")
+    p.add_argument(
+        "--cors",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let web pages from ORIGIN (e.g. https://example.org, or * for any) query the endpoint (repeatable); "
+        "other sites' requests are refused",
+    )
+    p.add_argument("--allow-service", action="store_true", help="run SERVICE clauses (they call other servers)")
+    p.add_argument(
+        "--workers", type=int, default=DEFAULT_WORKERS, metavar="N", help="query worker processes (default %(default)s)"
+    )
+    p.add_argument(
+        "--memory",
+        type=int,
+        default=DEFAULT_MEMORY_MB,
+        metavar="MB",
+        help="memory one query may use, per worker (default %(default)s); past it the query is stopped",
+    )
     p.set_defaults(run=cmd_serve)
 
     p = subparsers.add_parser(

@@ -19,6 +19,7 @@ from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import QueryError
 from kzlinks.sparql.binding import with_values
 from kzlinks.sparql.results import Results, Term
+from kzlinks.sparql.service import refuse_service
 
 
 class Engine(Protocol):
@@ -40,9 +41,10 @@ def _from_ox(term) -> Term:
 class OxigraphEngine:
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store, union: bool = True) -> None:
+    def __init__(self, store: ox.Store, union: bool = True, allow_service: bool = False) -> None:
         self.store = store
         self.union = union  # False on a query index, whose default graph is the de-duplicated union
+        self.allow_service = allow_service  # SERVICE makes the engine call other servers: only if asked
 
     @classmethod
     def open(cls, store_dir: StoreDir) -> OxigraphEngine:
@@ -50,6 +52,7 @@ class OxigraphEngine:
         return cls(store, union=not indexed)
 
     def run(self, sparql: str, bindings: dict[str, Term], origin: str) -> Results:
+        refuse_service(sparql, origin, self.allow_service)
         try:
             answer = self.store.query(with_values(sparql, bindings), use_default_graph_as_union=self.union)
         except SyntaxError as exc:
@@ -92,8 +95,9 @@ def _to_rdflib(term: Term):
 class RdflibEngine:
     name = "rdflib"
 
-    def __init__(self, dataset: rdflib.Dataset) -> None:
+    def __init__(self, dataset: rdflib.Dataset, allow_service: bool = False) -> None:
         self.dataset = dataset
+        self.allow_service = allow_service
 
     @classmethod
     def open(cls, store_dir: StoreDir) -> RdflibEngine:
@@ -104,6 +108,7 @@ class RdflibEngine:
         return cls(dataset)
 
     def run(self, sparql: str, bindings: dict[str, Term], origin: str) -> Results:
+        refuse_service(sparql, origin, self.allow_service)
         try:
             answer = self.dataset.query(sparql, initBindings={k: _to_rdflib(v) for k, v in bindings.items()})
         except Exception as exc:  # pyparsing and rdflib raise many types for a bad query
@@ -126,7 +131,9 @@ class RdflibEngine:
 ENGINES = {"oxigraph": OxigraphEngine, "rdflib": RdflibEngine}
 
 
-def open_engine(name: str, store_dir: StoreDir) -> Engine:
+def open_engine(name: str, store_dir: StoreDir, allow_service: bool = False) -> Engine:
     if name not in ENGINES:
         raise QueryError(f"unknown engine '{name}' (choose {', '.join(ENGINES)})")
-    return ENGINES[name].open(store_dir)
+    engine = ENGINES[name].open(store_dir)
+    engine.allow_service = allow_service
+    return engine

@@ -1,0 +1,301 @@
+"""The query workers: a pool per snapshot, each worker killed and replaced on timeout or crash.
+
+The front server hands each query to an idle worker and waits at most until the request's deadline. A
+worker that misses it is killed (pyoxigraph cannot cancel a query) and a new one started in the background;
+a worker that dies (its memory cap reached, or killed from outside) is replaced the same way. When a
+build publishes a new snapshot, a new pool is opened on it and made current only once its workers answer;
+the old pool's idle workers stop at once and its busy ones when they finish, so no request fails on a
+rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from kzlinks.dataset.queryindex import INDEX_DIR
+
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")  # run by path: no package import, a fast start
+START_SECONDS = 30.0
+
+
+@dataclass
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+
+
+class WorkerFailed(Exception):
+    """The worker could not answer: `reason` says why (a timeout, out of memory, a crash)."""
+
+    def __init__(self, reason: str, status: int = 500) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def store_location(snapshot: Path) -> tuple[Path, bool]:
+    """What the workers open in a snapshot, and whether it needs Oxigraph's union default graph."""
+    index = snapshot / INDEX_DIR
+    return (index, False) if index.is_dir() else (snapshot / "oxigraph", True)
+
+
+def _read_exact(fd: int, size: int, deadline: float) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, min(size - len(data), 1 << 20))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return bytes(data)
+
+
+class Worker:
+    """One worker process on one store location."""
+
+    def __init__(self, location: Path, union: bool, writable: bool, memory_mb: int) -> None:
+        env = dict(os.environ, MALLOC_ARENA_MAX="2")  # fewer malloc arenas: a smaller, steadier footprint
+        self.process = subprocess.Popen(
+            [sys.executable, str(WORKER_SCRIPT), str(location), str(int(union)), str(int(writable)), str(memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,  # a Ctrl-C in the terminal reaches kg serve, which stops workers itself
+        )
+        self.pid = self.process.pid
+
+    def wait_ready(self, seconds: float = START_SECONDS) -> None:
+        header, _ = self._reply(time.monotonic() + seconds)
+        if "ready" not in header:
+            raise WorkerFailed("the worker did not start")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def ask(self, request: dict, deadline: float) -> Answer:
+        """Send one request and wait for the answer until `deadline` (monotonic seconds)."""
+        data = json.dumps(request).encode()
+        try:
+            self.process.stdin.write(struct.pack(">I", len(data)) + data)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            raise WorkerFailed("the worker had stopped", status=503) from None
+        header, body = self._reply(deadline)
+        return Answer(header["status"], header.get("type", "text/plain"), body)
+
+    def _reply(self, deadline: float) -> tuple[dict, bytes]:
+        fd = self.process.stdout.fileno()
+        try:
+            (size,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
+            header = json.loads(_read_exact(fd, size, deadline))
+            (length,) = struct.unpack(">Q", _read_exact(fd, 8, deadline))
+            return header, _read_exact(fd, length, deadline)
+        except TimeoutError:
+            raise WorkerFailed("timeout") from None
+        except (EOFError, OSError, ValueError):
+            raise WorkerFailed("crashed") from None
+
+    def kill(self) -> None:
+        if self.alive():
+            try:
+                self.process.send_signal(signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        """Close its input (it exits by itself), then make sure."""
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill()
+
+
+class Pool:
+    """The workers of one snapshot."""
+
+    def __init__(self, snapshot: Path, size: int, memory_mb: int, writable: bool = False, location: Path | None = None):
+        self.snapshot = snapshot
+        default_location, self.union = store_location(snapshot)
+        self.location = location or default_location
+        self.size, self.memory_mb, self.writable = size, memory_mb, writable
+        self.idle: list[Worker] = []
+        self.busy: set[Worker] = set()
+        self.retired = False
+
+    def spawn(self) -> Worker:
+        worker = Worker(self.location, self.union, self.writable, self.memory_mb)
+        try:
+            worker.wait_ready()
+        except WorkerFailed:
+            worker.kill()
+            raise
+        return worker
+
+    def open(self) -> None:
+        """Start every worker, in parallel, and wait until each answers."""
+        workers = [Worker(self.location, self.union, self.writable, self.memory_mb) for _ in range(self.size)]
+        try:
+            for worker in workers:
+                worker.wait_ready()
+        except WorkerFailed:
+            for worker in workers:
+                worker.kill()
+            raise
+        self.idle = workers
+
+    def all_workers(self) -> list[Worker]:
+        return [*self.idle, *self.busy]
+
+
+class Router:
+    """The current pool, and which worker answers which request."""
+
+    def __init__(self, pool: Pool, timeout: float) -> None:
+        self.pool = pool
+        self.timeout = timeout
+        self.lock = threading.Condition()
+        self.replacing = 0
+        self.closed = False
+        self.events: list[str] = []  # what happened to workers, for the log: timeouts, crashes
+
+    def run(self, request: dict) -> Answer:
+        """The answer to one request, or a WorkerFailed saying why there is none; a worker found dead before
+        it took the request is replaced and the request handed to another (it never ran)."""
+        deadline = time.monotonic() + self.timeout
+        for _ in range(3):
+            pool, worker = self._acquire(deadline)
+            try:
+                answer = worker.ask(request, deadline)
+            except WorkerFailed as failure:
+                self._lose(pool, worker, failure.reason)
+                if failure.status == 503 and time.monotonic() < deadline:
+                    continue  # it was dead before it read the request: try another
+                raise self._explain(failure, pool) from None
+            self._release(pool, worker)
+            return answer
+        raise WorkerFailed("no worker could take the query", status=503)
+
+    def _explain(self, failure: WorkerFailed, pool: Pool) -> WorkerFailed:
+        if failure.reason == "timeout":
+            return WorkerFailed(f"query stopped: it ran past the {self.timeout:g} s limit (kg serve --timeout)")
+        if failure.reason == "crashed":
+            return WorkerFailed(
+                f"query stopped: it needed more memory than a query may use ({pool.memory_mb} MB, kg serve --memory)"
+            )
+        return failure
+
+    def _acquire(self, deadline: float) -> tuple[Pool, Worker]:
+        with self.lock:
+            while True:
+                if self.closed:
+                    raise WorkerFailed("the server is stopping", status=503)
+                pool = self.pool
+                while pool.idle:
+                    worker = pool.idle.pop()
+                    if worker.alive():
+                        pool.busy.add(worker)
+                        return pool, worker
+                    self._replace_locked(pool, worker, "crashed while idle")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise WorkerFailed(f"every query worker stayed busy for {self.timeout:g} s", status=503)
+                self.lock.wait(remaining)
+
+    def _release(self, pool: Pool, worker: Worker) -> None:
+        with self.lock:
+            pool.busy.discard(worker)
+            if pool is self.pool and not self.closed:
+                pool.idle.append(worker)
+                self.lock.notify()
+                return
+        worker.stop()  # a retired pool's worker: its last request is done
+
+    def _lose(self, pool: Pool, worker: Worker, reason: str) -> None:
+        worker.kill()
+        with self.lock:
+            pool.busy.discard(worker)
+            self._replace_locked(pool, worker, reason)
+
+    def _replace_locked(self, pool: Pool, worker: Worker, reason: str) -> None:
+        self.events.append(f"worker {worker.pid} {reason}")
+        if pool is not self.pool or self.closed:
+            return
+        self.replacing += 1
+        threading.Thread(target=self._replace, args=(pool,), daemon=True).start()
+
+    def _replace(self, pool: Pool) -> None:
+        while True:
+            try:
+                worker = pool.spawn()
+                break
+            except WorkerFailed:
+                if pool is not self.pool or self.closed:
+                    return
+                time.sleep(0.5)
+        with self.lock:
+            self.replacing -= 1
+            if pool is self.pool and not self.closed:
+                pool.idle.append(worker)
+                self.lock.notify()
+                return
+        worker.stop()
+
+    def swap(self, new: Pool) -> Pool:
+        """Make an opened pool current; the old one's idle workers stop now, its busy ones when done."""
+        with self.lock:
+            old, self.pool = self.pool, new
+            old.retired = True
+            idle, old.idle = old.idle, []
+            self.lock.notify_all()
+        for worker in idle:
+            worker.stop()
+        return old
+
+    def check(self) -> None:
+        """Replace idle workers that died (killed from outside) before a request finds them."""
+        with self.lock:
+            pool = self.pool
+            for worker in [w for w in pool.idle if not w.alive()]:
+                pool.idle.remove(worker)
+                self._replace_locked(pool, worker, "crashed while idle")
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            workers = self.pool.all_workers()
+            self.pool.idle = []
+            self.lock.notify_all()
+        for worker in workers:
+            worker.kill()
+
+    def pids(self) -> list[int]:
+        with self.lock:
+            return [w.pid for w in self.pool.all_workers()]
+
+
+__all__ = ["Answer", "Pool", "Router", "Worker", "WorkerFailed", "store_location"]
