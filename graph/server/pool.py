@@ -10,6 +10,7 @@ rebuild.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import select
@@ -25,6 +26,9 @@ from pathlib import Path
 from kzlinks.dataset.queryindex import INDEX_DIR
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")  # run by path: no package import, a fast start
+# Workers ask Linux to kill them when the thread that started them ends (PR_SET_PDEATHSIG), so that no query
+# outlives kg serve: every worker is therefore started from this one thread, which lives as long as the process.
+_SPAWNER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-serve-spawner")
 START_SECONDS = 30.0
 
 
@@ -68,14 +72,16 @@ class Worker:
 
     def __init__(self, location: Path, union: bool, writable: bool, memory_mb: int) -> None:
         env = dict(os.environ, MALLOC_ARENA_MAX="2")  # fewer malloc arenas: a smaller, steadier footprint
-        self.process = subprocess.Popen(
-            [sys.executable, str(WORKER_SCRIPT), str(location), str(int(union)), str(int(writable)), str(memory_mb)],
+        command = [sys.executable, str(WORKER_SCRIPT), str(location), str(int(union)), str(int(writable))]
+        self.process = _SPAWNER.submit(
+            subprocess.Popen,
+            [*command, str(memory_mb)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
             start_new_session=True,  # a Ctrl-C in the terminal reaches kg serve, which stops workers itself
-        )
+        ).result()
         self.pid = self.process.pid
 
     def wait_ready(self, seconds: float = START_SECONDS) -> None:

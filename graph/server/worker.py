@@ -158,7 +158,19 @@ def cap_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, soft))
 
 
+def die_with_parent() -> None:
+    """Ask Linux to kill this worker when kg serve dies, even by SIGKILL, so no query outlives it."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker still exits when its input closes
+
+
 def main(argv: list[str]) -> int:
+    die_with_parent()
     location, union, writable, megabytes = argv[0], argv[1] == "1", argv[2] == "1", int(argv[3])
     store = ox.Store(location) if writable else ox.Store.read_only(location)
     limit = max(1, megabytes // 2) * 2**20 if megabytes > 0 else 2**40
