@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import http.server
 import queue
+import resource
+import selectors
 import socket
 import socketserver
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,35 +33,74 @@ MAX_BODY = 1 << 20  # a query or update larger than 1 MB is refused
 HANDLER_THREADS = 32
 QUEUED_CONNECTIONS = 64
 LISTEN_BACKLOG = 128
+MAX_IDLE_CONNECTIONS = 4096  # connections that have sent nothing yet
 READ_TIMEOUT = 10.0  # seconds a client may take to send its request
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 
 class BoundedServer(socketserver.TCPServer):
-    """A TCP server whose connections are served by a fixed set of threads from a bounded queue."""
+    """A TCP server whose connections wait in a selector until they have sent something, then are served by a
+    fixed set of threads from a bounded queue: idle or flooding clients cost a file descriptor, never a thread,
+    and when every thread is busy the answer is an immediate 503."""
 
     allow_reuse_address = True
     request_queue_size = LISTEN_BACKLOG
-    daemon_threads = True
 
     def __init__(self, address: tuple[str, int], handler, threads: int = HANDLER_THREADS) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        super().__init__(address, handler)
+        self.stopping = threading.Event()
+        self.threads: list[threading.Thread] = []
         self.waiting: queue.Queue = queue.Queue(QUEUED_CONNECTIONS)
+        self.arrivals: queue.SimpleQueue = queue.SimpleQueue()
+        self.max_idle = max(64, min(MAX_IDLE_CONNECTIONS, _raise_file_limit() // 2))
+        super().__init__(address, handler)  # binds: a busy port raises here, before any thread starts
         self.threads = [threading.Thread(target=self._serve_queue, daemon=True) for _ in range(threads)]
+        self.threads.append(threading.Thread(target=self._waiting_room, daemon=True))
         for thread in self.threads:
             thread.start()
 
     def process_request(self, request, client_address) -> None:
-        try:
-            self.waiting.put_nowait((request, client_address))
-        except queue.Full:
-            self._refuse_busy(request)
+        self.arrivals.put((request, client_address, time.monotonic()))
+
+    def _waiting_room(self) -> None:
+        """Hold connections until their request starts to arrive; drop those silent for READ_TIMEOUT."""
+        selector = selectors.DefaultSelector()
+        since: dict[socket.socket, tuple] = {}
+        while not self.stopping.is_set():
+            while True:
+                try:
+                    request, address, arrived = self.arrivals.get_nowait()
+                except queue.Empty:
+                    break
+                if len(since) >= self.max_idle:  # the oldest idle connection makes room
+                    oldest = min(since, key=lambda s: since[s][1])
+                    selector.unregister(oldest)
+                    del since[oldest]
+                    self.shutdown_request(oldest)
+                selector.register(request, selectors.EVENT_READ)
+                since[request] = (address, arrived)
+            for key, _ in selector.select(timeout=0.02):
+                request = key.fileobj
+                selector.unregister(request)
+                address, _ = since.pop(request)
+                try:
+                    self.waiting.put_nowait((request, address))
+                except queue.Full:
+                    self._refuse_busy(request)
+            now = time.monotonic()
+            for request in [s for s, (_, arrived) in since.items() if now - arrived > READ_TIMEOUT]:
+                selector.unregister(request)
+                del since[request]
+                self.shutdown_request(request)
+        for request in since:
+            self.shutdown_request(request)
 
     def _refuse_busy(self, request: socket.socket) -> None:
+        """A 503 written at once, after reading what the client sent (closing unread data resets the line)."""
         try:
-            request.settimeout(1.0)
+            request.settimeout(0.5)
+            request.recv(65536)
             body = b"the server is busy: try again shortly\n"
             request.sendall(
                 b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
@@ -86,11 +128,22 @@ class BoundedServer(socketserver.TCPServer):
 
     def server_close(self) -> None:
         super().server_close()
+        self.stopping.set()
         for _ in self.threads:
             try:
                 self.waiting.put_nowait(None)
             except queue.Full:
                 break
+
+
+def _raise_file_limit() -> int:
+    """Let the server hold as many connections as the system allows this process; the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        return hard
+    except (ValueError, OSError):
+        return soft
 
 
 @dataclass

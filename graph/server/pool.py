@@ -190,29 +190,37 @@ class Router:
         self.events: list[str] = []  # what happened to workers, for the log: timeouts, crashes
 
     def run(self, request: dict) -> Answer:
-        """The answer to one request, or a WorkerFailed saying why there is none; a worker found dead before
-        it took the request is replaced and the request handed to another (it never ran)."""
+        """The answer to one request, or a WorkerFailed saying why there is none. A worker found dead when it
+        is handed the request, or killed from outside while running a query, is replaced and the query
+        (read-only, so safe to repeat) handed to another; one that ran out of memory is not retried."""
         deadline = time.monotonic() + self.timeout
-        for _ in range(3):
+        retried = False
+        for _ in range(4):
             pool, worker = self._acquire(deadline)
             try:
                 answer = worker.ask(request, deadline)
             except WorkerFailed as failure:
-                self._lose(pool, worker, failure.reason)
-                if failure.status == 503 and time.monotonic() < deadline:
-                    continue  # it was dead before it read the request: try another
-                raise self._explain(failure, pool) from None
+                code = self._lose(pool, worker, failure.reason)
+                if time.monotonic() < deadline and (
+                    failure.status == 503
+                    or (failure.reason == "crashed" and code != -signal.SIGABRT and "update" not in request and not retried)
+                ):
+                    retried = retried or failure.status != 503
+                    continue
+                raise self._explain(failure, pool, code) from None
             self._release(pool, worker)
             return answer
         raise WorkerFailed("no worker could take the query", status=503)
 
-    def _explain(self, failure: WorkerFailed, pool: Pool) -> WorkerFailed:
+    def _explain(self, failure: WorkerFailed, pool: Pool, code: int | None) -> WorkerFailed:
         if failure.reason == "timeout":
             return WorkerFailed(f"query stopped: it ran past the {self.timeout:g} s limit (kg serve --timeout)")
-        if failure.reason == "crashed":
+        if failure.reason == "crashed" and code == -signal.SIGABRT:
             return WorkerFailed(
                 f"query stopped: it needed more memory than a query may use ({pool.memory_mb} MB, kg serve --memory)"
             )
+        if failure.reason == "crashed":
+            return WorkerFailed(f"query stopped: its worker process ended (exit status {code})")
         return failure
 
     def _acquire(self, deadline: float) -> tuple[Pool, Worker]:
@@ -241,11 +249,21 @@ class Router:
                 return
         worker.stop()  # a retired pool's worker: its last request is done
 
-    def _lose(self, pool: Pool, worker: Worker, reason: str) -> None:
+    def _lose(self, pool: Pool, worker: Worker, reason: str) -> int | None:
+        """Kill and replace a worker; its exit status (negative: the signal that ended it) if it had ended."""
+        code = worker.process.poll() if reason == "timeout" else self._exit_status(worker)
         worker.kill()
         with self.lock:
             pool.busy.discard(worker)
             self._replace_locked(pool, worker, reason)
+        return code
+
+    @staticmethod
+    def _exit_status(worker: Worker) -> int | None:
+        try:
+            return worker.process.wait(2)  # it closed its output: it is ending
+        except subprocess.TimeoutExpired:
+            return None
 
     def _replace_locked(self, pool: Pool, worker: Worker, reason: str) -> None:
         self.events.append(f"worker {worker.pid} {reason}")
