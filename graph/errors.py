@@ -54,5 +54,35 @@ class QueryError(KGError):
     """A query is unknown, malformed, or given a bad parameter."""
 
 
+class AnalysisError(KGError):
+    """A network analysis cannot answer what it was asked (NetworkX's NetworkXNoPath / NodeNotFound, typed)."""
+
+
+class NodeNotFound(AnalysisError):
+    """An entity asked for is not in the network analysed (or has no node of it, for a state or union)."""
+
+
+class NoRoute(AnalysisError):
+    """Both ends are in the network, but no way joins them."""
+
+
 class RemoteError(KGError):
-    """A remote SPARQL endpoint is down, slow, refuses us or answers an error."""
+    """A remote SPARQL endpoint is down, slow, refuses us or answers an error.
+
+    ``status`` is the HTTP status the server answered (None when it did not answer); ``unsent`` is how many
+    graphs a push had not yet sent when it failed (None outside a push).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        item: str | None = None,
+        status: int | None = None,
+        unsent: int | None = None,
+    ) -> None:
+        super().__init__(message, file=file, line=line, item=item)
+        self.status = status
+        self.unsent = unsent

@@ -16,6 +16,7 @@ from support import kg
 from kzlinks.analysis import algorithms as analysis
 from kzlinks.analysis.projections import Entities, actor_network, corridor_network, entity_network
 from kzlinks.dataset.store import StoreDir
+from kzlinks.errors import NodeNotFound
 from kzlinks.namespaces import DERIVED_GRAPH, entity_iri
 from kzlinks.sparql.engines import OxigraphEngine, RdflibEngine
 from kzlinks.sparql.named import run_query
@@ -142,7 +143,8 @@ def test_route_between_states_starts_and_ends_at_their_nearest_nodes(network):
     found = analysis.route(network, E("china"), E("european-union"))
     assert found.legs == 4
     assert found.nodes_at(0) == [E("xian")] and found.nodes_at(6) == [E("constanta")]
-    assert analysis.route(network, E("xian"), E("estonia")) is None  # no node of Estonia on any leg
+    with pytest.raises(NodeNotFound, match="estonia has no node"):  # no node of Estonia on any leg
+        analysis.route(network, E("xian"), E("estonia"))
 
 
 def _synthetic(legs: list[tuple[str, str, str | None]]) -> nx.MultiGraph:

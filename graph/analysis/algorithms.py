@@ -18,6 +18,8 @@ from networkx.algorithms.community import louvain_communities
 from kzlinks.analysis.projections import (
     side,
 )
+from kzlinks.errors import NodeNotFound, NoRoute
+from kzlinks.namespaces import local_name
 
 SOURCE, TARGET = "__source__", "__target__"
 EXACT_BETWEENNESS_LIMIT = 300  # above this many nodes, betweenness is estimated from a sample (the build
@@ -90,22 +92,40 @@ def _with_terminals(simple: nx.Graph, starts: set[str], ends: set[str]) -> nx.Gr
     return graph
 
 
-def route(graph: nx.MultiGraph, start: str, end: str, corridor: str | None = None) -> Route | None:
+def route(graph: nx.MultiGraph, start: str, end: str, corridor: str | None = None) -> Route:
     """Every shortest way from `start` to `end` (nodes, or states/unions standing for their nodes), by legs.
 
     Positions rank the distance from the start, so alternatives at the same distance share a position and
-    a water body sits between the two ports of its sea leg. None when there is no way at all.
+    a water body sits between the two ports of its sea leg.
+
+    Args:
+        graph: a corridor network (``corridor_network`` or ``corridor_subgraph``).
+        start, end: entity IRIs: nodes (cities, ports) or states and unions standing for their nodes.
+        corridor: the corridor the network is restricted to, recorded on the result.
+
+    Returns:
+        A Route: its length in legs and its steps, ties included.
+
+    Raises:
+        NodeNotFound: an end has no node in the network, or both ends share one.
+        NoRoute: no way joins them.
+
+    Example:
+        >>> import networkx as nx
+        >>> g = nx.MultiGraph()  # a leg is an edge with its IRI and a weight (a sea leg is two halves)
+        >>> for u, v in (("a", "b"), ("b", "c")): _ = g.add_edge(u, v, leg=f"{u}-{v}", weight=1)
+        >>> found = route(g, "a", "c")
+        >>> [step.node for step in found.steps], found.legs
+        (['a', 'b', 'c'], 2)
     """
-    starts, ends = side(graph, start), side(graph, end)
-    if not starts or not ends or starts & ends:
-        return None
+    starts, ends = _sides(graph, start, end)
     weighted = _with_terminals(_weighted(graph), starts, ends)
     # each search leaves out the other terminal, so no way runs from one end node to another through it
     from_start = nx.single_source_dijkstra_path_length(nx.restricted_view(weighted, [TARGET], []), SOURCE)
     to_end = nx.single_source_dijkstra_path_length(nx.restricted_view(weighted, [SOURCE], []), TARGET)
     reached = [from_start[e] for e in ends if e in from_start]
     if not reached:
-        return None
+        raise NoRoute(f"no way joins {local_name(start)} and {local_name(end)} in this network")
     total = min(reached)
     on_path = {n for n in weighted if n in to_end and from_start.get(n, total + 1) + to_end[n] == total}
     arriving: dict[str, set[str]] = defaultdict(set)
@@ -144,20 +164,48 @@ def _contracted(graph: nx.MultiGraph, side_a: set[str], side_b: set[str]) -> nx.
     return contracted
 
 
+def _sides(graph: nx.MultiGraph, a: str, b: str) -> tuple[set[str], set[str]]:
+    """The nodes standing for each end; an end with none, or ends that share one, cannot be routed or cut."""
+    a_nodes, b_nodes = side(graph, a), side(graph, b)
+    for name, nodes in ((a, a_nodes), (b, b_nodes)):
+        if not nodes:
+            raise NodeNotFound(f"{local_name(name)} has no node in this network")
+    if a_nodes & b_nodes:
+        shared = ", ".join(sorted(local_name(n) for n in a_nodes & b_nodes))
+        raise NodeNotFound(f"{local_name(a)} and {local_name(b)} share nodes ({shared}): nothing lies between them")
+    return a_nodes, b_nodes
+
+
 def _separates(graph: nx.Graph, remove_node: str | None = None, remove_edge: tuple | None = None) -> bool:
     view = nx.restricted_view(graph, [remove_node] if remove_node else [], [remove_edge] if remove_edge else [])
     return not nx.has_path(view, SOURCE, TARGET)
 
 
-def cut(graph: nx.MultiGraph, side_a: str, side_b: str) -> Cut | None:
+def cut(graph: nx.MultiGraph, side_a: str, side_b: str) -> Cut:
     """What disconnects `side_a` from `side_b`: single points, single legs, and one minimum cut of each.
 
     A side is a state or union and every node located in it (or in its member states); cut elements are
-    the nodes and legs between the sides, water bodies included. None when a side has no node.
+    the nodes and legs between the sides, water bodies included.
+
+    Args:
+        graph: a corridor network.
+        side_a, side_b: entity IRIs of nodes, states or unions.
+
+    Returns:
+        A Cut; ``cut.connected`` is False when the sides are already apart.
+
+    Raises:
+        NodeNotFound: a side has no node in the network, or the sides share one.
+
+    Example:
+        >>> import networkx as nx
+        >>> g = nx.MultiGraph()
+        >>> for u, v in (("a", "b"), ("b", "c")): _ = g.add_edge(u, v, leg=f"{u}-{v}", weight=1)
+        >>> found = cut(g, "a", "c")
+        >>> found.chokepoints, found.choke_legs
+        (['b'], ['a-b', 'b-c'])
     """
-    a_nodes, b_nodes = side(graph, side_a), side(graph, side_b)
-    if not a_nodes or not b_nodes or a_nodes & b_nodes:
-        return None
+    a_nodes, b_nodes = _sides(graph, side_a, side_b)
     net = _contracted(graph, a_nodes, b_nodes)
     if not nx.has_path(net, SOURCE, TARGET):
         return Cut(side_a, side_b, False, [], [], [], [])

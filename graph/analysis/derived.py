@@ -21,6 +21,7 @@ from kzlinks.analysis.projections import (
     corridor_subgraph,
     corridors,
 )
+from kzlinks.errors import AnalysisError, NodeNotFound
 from kzlinks.namespaces import BASE, DERIVED_GRAPH, KG, entity_iri, local_name
 from kzlinks.progress import Progress
 from kzlinks.sparql.engines import OxigraphEngine
@@ -96,6 +97,14 @@ def _route_quads(w: _Writer, found: Route, entities: Entities) -> None:
             w.add(s, KG.viaLeg, leg)
 
 
+def _route_or_none(graph: nx.MultiGraph, start: str, end: str, corridor: str | None) -> Route | None:
+    """A route worth recording, or None: the derived graph records the ways that exist, not the failures."""
+    try:
+        return route(graph, start, end, corridor)
+    except AnalysisError:
+        return None
+
+
 def _routes(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
     count = 0
     for corridor in corridors(network):
@@ -107,7 +116,7 @@ def _routes(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
             ends = []  # too many to store every pair: `kg analyse route` computes any one on demand
         for a in ends:
             for b in ends:
-                found = route(sub, a, b, corridor) if a != b else None
+                found = _route_or_none(sub, a, b, corridor) if a != b else None
                 if found:
                     _route_quads(w, found, entities)
                     count += 1
@@ -115,7 +124,7 @@ def _routes(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
         sub = corridor_subgraph(network, corridor)
         for a, b in CUT_SIDES:
             for start, end in ((a, b), (b, a)):
-                found = route(sub, entity_iri(start), entity_iri(end), corridor)
+                found = _route_or_none(sub, entity_iri(start), entity_iri(end), corridor)
                 if found:
                     _route_quads(w, found, entities)
                     count += 1
@@ -125,9 +134,10 @@ def _routes(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
 def _cut_quads(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
     count = 0
     for a, b in CUT_SIDES:
-        found = cut(network, entity_iri(a), entity_iri(b))
-        if found is None:
-            continue
+        try:
+            found = cut(network, entity_iri(a), entity_iri(b))
+        except NodeNotFound:
+            continue  # a side without corridor nodes: nothing to record
         iri = f"{DERIVED}cut/{a}--{b}"
         w.add(iri, RDF.type, KG.CutResult)
         w.label(iri, f"what disconnects {entities.get(found.side_a).label} from {entities.get(found.side_b).label}")

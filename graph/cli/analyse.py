@@ -24,7 +24,7 @@ from kzlinks.analysis.projections import (
     entity_network,
 )
 from kzlinks.dataset.store import StoreDir
-from kzlinks.errors import QueryError
+from kzlinks.errors import AnalysisError, NodeNotFound, QueryError
 from kzlinks.namespaces import entity_iri, local_name
 from kzlinks.sparql.engines import OxigraphEngine
 
@@ -129,10 +129,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
     legs = {d["leg"] for _, _, d in net.edges(data=True)}
     out = [f"corridor network: {net.number_of_nodes()} nodes, {len(legs)} legs"]
     a, b = (entity_iri(x) for x in DEFAULT_SIDES)
-    found = analysis.route(net, a, b)
-    out += route_lines(s, found) if found else [f"no route from {s.name(a)} to {s.name(b)}"]
-    cut = analysis.cut(net, a, b)
-    out += cut_lines(s, cut) if cut else [f"no cut: {s.name(a)} or {s.name(b)} has no corridor node"]
+    try:
+        out += route_lines(s, analysis.route(net, a, b))
+    except AnalysisError:
+        out.append(f"no route from {s.name(a)} to {s.name(b)}")
+    try:
+        out += cut_lines(s, analysis.cut(net, a, b))
+    except NodeNotFound:
+        out.append(f"no cut: {s.name(a)} or {s.name(b)} has no corridor node")
     points = analysis.articulation_points(net)
     out.append(f"articulation points of the corridor network: {', '.join(s.name(p) for p in points) or 'none'}")
     out += centrality_lines(s, s.actors, "actor network", args.top)
@@ -146,9 +150,10 @@ def cmd_route(args: argparse.Namespace) -> int:
     s = Session(args.store)
     start, end = s.find(args.start), s.find(args.end)
     corridor = s.find(args.corridor) if args.corridor else None
-    found = analysis.route(corridor_subgraph(s.corridor, corridor), start, end, corridor)
-    if found is None:
-        raise QueryError(f"no route from {s.name(start)} to {s.name(end)} in the corridor network")
+    try:
+        found = analysis.route(corridor_subgraph(s.corridor, corridor), start, end, corridor)
+    except AnalysisError:
+        raise QueryError(f"no route from {s.name(start)} to {s.name(end)} in the corridor network") from None
     print("\n".join(route_lines(s, found)))
     return 0
 
@@ -156,9 +161,10 @@ def cmd_route(args: argparse.Namespace) -> int:
 def cmd_cut(args: argparse.Namespace) -> int:
     s = Session(args.store)
     a, b = s.find(args.side_a), s.find(args.side_b)
-    found = analysis.cut(s.corridor, a, b)
-    if found is None:
-        raise QueryError(f"{s.name(a)} or {s.name(b)} has no node in the corridor network (or they overlap)")
+    try:
+        found = analysis.cut(s.corridor, a, b)
+    except NodeNotFound:
+        raise QueryError(f"{s.name(a)} or {s.name(b)} has no node in the corridor network (or they overlap)") from None
     print("\n".join(cut_lines(s, found)))
     return 0
 

@@ -23,6 +23,7 @@ EXTENSIONS = (
     "kzlinks.cli.views",
     "kzlinks.cli.remote",
     "kzlinks.cli.bench",
+    "kzlinks.cli.draft",
 )
 
 

@@ -50,7 +50,28 @@ def serialise(store: ox.Store, suffix: str) -> bytes:
 
 
 def export(path: Path, store_dir: StoreDir | None = None) -> int:
-    """Write the live dataset to `path`; returns the number of quads."""
+    """Write the live dataset to `path`, atomically: a failed export leaves any earlier file as it was.
+
+    Args:
+        path: the file to write; its suffix picks the format: ``.trig`` or ``.nq`` keep the named graphs,
+            ``.ttl`` or ``.nt`` write their union.
+        store_dir: the store to read (default: ``$KG_STORE`` or ``~/.local/share/kzlinks/store``).
+
+    Returns:
+        The number of quads in the dataset.
+
+    Raises:
+        KGError: the suffix is not one of the four.
+        StoreError: nothing has been built yet.
+
+    Example:
+        >>> import tempfile
+        >>> from kzlinks.workflow import build
+        >>> store, out = StoreDir(tempfile.mkdtemp()), Path(tempfile.mkdtemp()) / "graph.trig"
+        >>> _ = build(store=store)
+        >>> export(out, store) > 10_000
+        True
+    """
     store = (store_dir or StoreDir()).open_read()
     data = serialise(store, path.suffix.lower())
     atomic_write(path, data)

@@ -132,6 +132,29 @@ ENGINES = {"oxigraph": OxigraphEngine, "rdflib": RdflibEngine}
 
 
 def open_engine(name: str, store_dir: StoreDir, allow_service: bool = False) -> Engine:
+    """Open the live store of `store_dir` for queries.
+
+    Args:
+        name: ``"oxigraph"`` (the store itself, read-only; fast) or ``"rdflib"`` (the dataset loaded into
+            rdflib's memory store; slow, the reference engine).
+        store_dir: the store directory a build wrote.
+        allow_service: run SERVICE clauses (they make this machine call other servers); refused otherwise.
+
+    Returns:
+        An Engine with ``run(query, bindings, source)``; its default graph is the union of every graph,
+        each triple once.
+
+    Raises:
+        QueryError: the engine name is unknown.
+        StoreError: nothing has been built in `store_dir` yet.
+
+    Example:
+        >>> import tempfile
+        >>> open_engine("oxigraph", StoreDir(tempfile.mkdtemp()))
+        Traceback (most recent call last):
+        ...
+        kzlinks.errors.StoreError: ...: no graph built yet: run `kg build` first
+    """
     if name not in ENGINES:
         raise QueryError(f"unknown engine '{name}' (choose {', '.join(ENGINES)})")
     engine = ENGINES[name].open(store_dir)

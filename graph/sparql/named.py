@@ -19,7 +19,7 @@ from kzlinks.errors import QueryError
 from kzlinks.facts.reader import ID_PATTERN
 from kzlinks.namespaces import entity_iri
 from kzlinks.queries import QUERIES_DIR
-from kzlinks.sparql.engines import Engine
+from kzlinks.sparql.engines import Engine, open_engine
 from kzlinks.sparql.results import Results, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -151,6 +151,28 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def run_query(name_or_file: str, engine: Engine, **params: str) -> Results:
-    """Run a named query (or a .rq file) with keyword parameters on an engine."""
+    """Run a named query (or a .rq file) with keyword parameters on an engine.
+
+    Args:
+        name_or_file: a named query (``cq06-kz-rs-trade``), a unique prefix of one (``cq06``), or a .rq file.
+        engine: where to run it: ``open_engine("oxigraph", store)``, ``open_engine("rdflib", store)`` or a
+            ``RemoteEngine``.
+        params: values for the query's ``# param:`` lines, as text; each is typed by its declaration and
+            bound as an escaped RDF term, never pasted into the query.
+
+    Returns:
+        Results: ``.variables`` and ``.rows`` (a dict of Term per row).
+
+    Raises:
+        QueryError: the query is unknown or ambiguous, a parameter is unknown or ill-typed, or the query fails.
+
+    Example:
+        >>> import tempfile, kzlinks
+        >>> store = kzlinks.StoreDir(tempfile.mkdtemp())
+        >>> _ = kzlinks.build(store=store)
+        >>> rows = run_query("cq15", open_engine("oxigraph", store), entity="tokayev").rows
+        >>> len(rows) > 0
+        True
+    """
     query = find_query(name_or_file)
     return engine.run(query.text, bind(query, params), str(query.path))
