@@ -229,7 +229,9 @@ def test_the_default_graph_holds_each_triple_once_and_named_graphs_stay_reachabl
     assert select(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == [{"n": str(len(triples))}]
     in_graphs = select(base, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]
     assert int(in_graphs) == len(store)
-    labels = "SELECT ?l WHERE { <https://w3id.org/kzlinks/id/kazakhstan> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    labels = (
+        "SELECT ?l WHERE { <https://w3id.org/kzlinks/id/kazakhstan> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    )
     local = ok(kg("query", "--store", str(packaged_store.root), "--format", "csv", *_as_file(labels)))
     assert len(select(base, labels)) == len(local.splitlines()) - 1 == 1
     # and `kg query --endpoint` against it gives what `kg query` gives
@@ -368,7 +370,7 @@ def test_service_is_refused_unless_allowed(corridor_store):
         ("select * { service silent ?x { ?s ?p ?o } }", True),
         ("SELECT * {\n  SeRvIcE<http://x/>{?s ?p ?o}}", True),
         ("SELECT * { ?s ?p 'a \\' SERVICE <x> {}' . SERVICE <http://x/> { ?s ?p ?o } }", True),
-        ("SELECT ?service { ?service <http://x/SERVICE> 'SERVICE', \"\"\"SERVICE\"\"\" } # SERVICE", False),
+        ('SELECT ?service { ?service <http://x/SERVICE> \'SERVICE\', """SERVICE""" } # SERVICE', False),
         ("PREFIX service: <http://x/> SELECT * { ?s service:p ?o }", False),
         ("SELECT * { ?s ?p ?o FILTER(?o < 3) }", False),
     ],
@@ -404,7 +406,14 @@ def test_bad_requests_get_an_error_status_and_a_line_of_text(corridor_store):
         base = served.base
         status, _, body = query(base, "SELECT ?x WHERE { ?x ?y }")
         assert status == 400 and b"syntax error" in body
-        assert request(base + "/update", b"update=INSERT+DATA+{<a:a>+<a:b>+<a:c>}", {"Content-Type": "application/x-www-form-urlencoded"})[0] == 403
+        assert (
+            request(
+                base + "/update",
+                b"update=INSERT+DATA+{<a:a>+<a:b>+<a:c>}",
+                {"Content-Type": "application/x-www-form-urlencoded"},
+            )[0]
+            == 403
+        )
         big = b"query=" + b"A" * (2 << 20)
         assert request(base + "/query", big, {"Content-Type": "application/x-www-form-urlencoded"})[0] == 413
         assert query(base, "ASK {}", accept="image/png")[0] == 406
@@ -548,8 +557,11 @@ def test_the_views_server_stays_inside_its_folder(corridor_store, views):
         assert b".draft" not in listing and b"system" not in listing
         assert request(base + "/index.html%00.txt")[0] == 400
         if shutil.which("ss"):
-            backlog = subprocess.run(["ss", "-ltnH", f"sport = :{served.urls['views'].split(':')[-1].strip('/')}"],
-                                     capture_output=True, text=True).stdout.split()
+            backlog = subprocess.run(
+                ["ss", "-ltnH", f"sport = :{served.urls['views'].split(':')[-1].strip('/')}"],
+                capture_output=True,
+                text=True,
+            ).stdout.split()
             assert backlog and int(backlog[2]) >= 128  # Send-Q of a listening socket: its backlog
     assert "Traceback" not in served.stderr
 

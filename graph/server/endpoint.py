@@ -194,10 +194,11 @@ def serve(options: ServeOptions, say: Say = print, warn: Say = lambda m: print(m
             try:
                 views = views_server(options.views, options.host, options.views_port or next_port)
             except OSError as exc:
-                raise KGError(f"cannot serve the views on port {options.views_port or next_port}: {exc.strerror}")
+                port = options.views_port or next_port
+                raise KGError(f"cannot serve the views on port {port}: {exc.strerror}") from None
             _start(views)
             views_port = views.server_address[1]
-        _announce(options, snapshot, options.store, views_port, lambda m: say(m) or sys.stdout.flush())
+        _announce(options, snapshot, options.store, views_port, _flushed(say))
         _watch(options, router, snapshot, warn)
     except KeyboardInterrupt:
         warn("kg serve: stopped")
@@ -211,6 +212,16 @@ def serve(options: ServeOptions, say: Say = print, warn: Say = lambda m: print(m
             router.close()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def _flushed(say: Say) -> Say:
+    """`say`, then flush stdout: a process reading kg serve's output through a pipe sees each line at once."""
+
+    def flushed(message: str) -> None:
+        say(message)
+        sys.stdout.flush()
+
+    return flushed
 
 
 def _interrupt(signum, frame):

@@ -24,6 +24,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from kzlinks.server.page import PageAssets
 from kzlinks.server.pool import Router, WorkerFailed
@@ -81,7 +82,7 @@ class BoundedServer(socketserver.TCPServer):
                 selector.register(request, selectors.EVENT_READ)
                 since[request] = (address, arrived)
             for key, _ in selector.select(timeout=0.02):
-                request = key.fileobj
+                request = cast(socket.socket, key.fileobj)
                 selector.unregister(request)
                 address, _ = since.pop(request)
                 try:

@@ -83,7 +83,7 @@ def post_query(base: str, text: str, timeout: float) -> tuple[int, bytes]:
     """One form POST to /query, as `kg query --endpoint` sends it; (status, body), status 0 if no answer."""
     parsed = urllib.parse.urlsplit(base)
     body = urllib.parse.urlencode({"query": text}).encode()
-    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
+    connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=timeout)
     try:
         connection.request(
             "POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT}
@@ -140,7 +140,7 @@ def run_load(
             report.peak_rss_mb = max(report.peak_rss_mb, tree_rss_mb(server_pid))
             time.sleep(0.05)
 
-    def rebuild_midway() -> None:
+    def rebuild_midway(rebuild: Callable[[], None]) -> None:
         while not done.is_set():
             with lock:
                 progress = len(outcomes)
@@ -154,7 +154,7 @@ def run_load(
     started = time.monotonic()
     helpers = [threading.Thread(target=sample_memory, daemon=True)]
     if rebuild:
-        helpers.append(threading.Thread(target=rebuild_midway, daemon=True))
+        helpers.append(threading.Thread(target=rebuild_midway, args=(rebuild,), daemon=True))
     workers = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for thread in helpers + workers:
         thread.start()
@@ -217,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert server.stdout is not None
     try:
         for line in server.stdout:
             if line.startswith("Ctrl-C"):
@@ -228,9 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             build = [*kg, "build", "--full", "--store", str(args.store), *inputs]
             subprocess.run(build, check=True, capture_output=True)
 
-        report = run_load(
-            base, named_queries(), server.pid, args.requests, args.clients, args.timeout, rebuild=rebuild
-        )
+        report = run_load(base, named_queries(), server.pid, args.requests, args.clients, args.timeout, rebuild=rebuild)
     finally:
         server.send_signal(signal.SIGTERM)
         _, errors = server.communicate(timeout=30)

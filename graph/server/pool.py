@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from kzlinks.dataset.queryindex import INDEX_DIR
 
@@ -82,6 +83,9 @@ class Worker:
             env=env,
             start_new_session=True,  # a Ctrl-C in the terminal reaches kg serve, which stops workers itself
         ).result()
+        assert self.process.stdin is not None and self.process.stdout is not None  # both are pipes
+        self.stdin: IO[bytes] = self.process.stdin
+        self.stdout: IO[bytes] = self.process.stdout
         self.pid = self.process.pid
 
     def wait_ready(self, seconds: float = START_SECONDS) -> None:
@@ -96,15 +100,15 @@ class Worker:
         """Send one request and wait for the answer until `deadline` (monotonic seconds)."""
         data = json.dumps(request).encode()
         try:
-            self.process.stdin.write(struct.pack(">I", len(data)) + data)
-            self.process.stdin.flush()
+            self.stdin.write(struct.pack(">I", len(data)) + data)
+            self.stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise WorkerFailed("the worker had stopped", status=503) from None
         header, body = self._reply(deadline)
         return Answer(header["status"], header.get("type", "text/plain"), body)
 
     def _reply(self, deadline: float) -> tuple[dict, bytes]:
-        fd = self.process.stdout.fileno()
+        fd = self.stdout.fileno()
         try:
             (size,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
             header = json.loads(_read_exact(fd, size, deadline))
@@ -122,7 +126,7 @@ class Worker:
             except ProcessLookupError:
                 pass
         self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
+        for stream in (self.stdin, self.stdout):
             try:
                 stream.close()
             except OSError:
@@ -131,7 +135,7 @@ class Worker:
     def stop(self) -> None:
         """Close its input (it exits by itself), then make sure."""
         try:
-            self.process.stdin.close()
+            self.stdin.close()
         except OSError:
             pass
         try:
@@ -203,7 +207,12 @@ class Router:
                 code = self._lose(pool, worker, failure.reason)
                 if time.monotonic() < deadline and (
                     failure.status == 503
-                    or (failure.reason == "crashed" and code != -signal.SIGABRT and "update" not in request and not retried)
+                    or (
+                        failure.reason == "crashed"
+                        and code != -signal.SIGABRT
+                        and "update" not in request
+                        and not retried
+                    )
                 ):
                     retried = retried or failure.status != 503
                     continue

@@ -21,7 +21,7 @@ import os
 import resource
 import struct
 import sys
-from typing import BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 import pyoxigraph as ox
 
@@ -69,7 +69,7 @@ class CappedBuffer(io.RawIOBase):
         return b"".join(self.parts)
 
 
-def negotiate(accept: str, formats: dict) -> tuple[str, object] | None:
+def negotiate(accept: str, formats: dict) -> tuple[str, Any] | None:
     """The first media type in the Accept header (by q, then order) that `formats` has; the first of
     `formats` when the client takes anything; None when it takes none of them."""
     ranked = []
@@ -104,7 +104,7 @@ def answer(store: ox.Store, union: bool, request: dict, limit: int) -> tuple[dic
         if "update" in request:
             store.update(request["update"])
             return {"status": 204}, b""
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         if request.get("default_graphs") or request.get("named_graphs"):
             kwargs["default_graph"] = _graphs(request.get("default_graphs") or [])
             kwargs["named_graphs"] = _graphs(request.get("named_graphs") or []) or None
@@ -123,7 +123,7 @@ def answer(store: ox.Store, union: bool, request: dict, limit: int) -> tuple[dic
     media, fmt = chosen
     buffer = CappedBuffer(limit)
     try:
-        result.serialize(buffer, fmt)
+        result.serialize(cast(IO[bytes], buffer), fmt)
     except TooLarge:
         mb = limit // 2**20
         return {"status": 500, "type": "text/plain"}, f"the answer is larger than {mb} MB: add a LIMIT\n".encode()
