@@ -14,7 +14,6 @@ import argparse
 import http.client
 import json
 import os
-import queue
 import re
 import signal
 import socket
@@ -30,6 +29,7 @@ from pathlib import Path
 
 RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a"
 ACCEPT = "application/sparql-results+json"
+SETTLE = 2.0  # seconds of load after the rebuild, so that the new snapshot is served under load too
 
 
 @dataclass
@@ -110,23 +110,30 @@ def run_load(
     timeout: float = 5.0,
     rebuild: Callable[[], None] | None = None,
 ) -> LoadReport:
-    """Send `requests` queries from `clients` threads: the named ones in turn, the runaway at 30% of the
-    run, `rebuild()` started at 50%; sample the server's memory every 50 ms."""
-    jobs: queue.Queue = queue.Queue()
+    """Send `requests` queries (more if the rebuild is not done) from `clients` threads: the named ones in
+    turn, the runaway at 30% of the run, `rebuild()` started at 50% and the load kept up until SETTLE seconds
+    after it; sample the server's memory every 50 ms."""
     runaway_at = requests * 3 // 10
-    for number in range(requests):
-        jobs.put(("runaway", RUNAWAY) if number == runaway_at else queries[number % len(queries)])
+    taken = [0]
     outcomes: list[Outcome] = []
     lock = threading.Lock()
     done = threading.Event()
+    rebuilt = threading.Event()  # set SETTLE seconds after the rebuild: the load goes on until then
+    if rebuild is None:
+        rebuilt.set()
     report = LoadReport(requests, clients)
 
+    def next_job() -> tuple[str, str] | None:
+        with lock:
+            number = taken[0]
+            if number >= requests and rebuilt.is_set():
+                return None
+            taken[0] += 1
+        return ("runaway", RUNAWAY) if number == runaway_at else queries[number % len(queries)]
+
     def client() -> None:
-        while True:
-            try:
-                name, text = jobs.get_nowait()
-            except queue.Empty:
-                return
+        while job := next_job():
+            name, text = job
             started = time.monotonic()
             status, body = post_query(base, text, timeout + 30)
             outcome = Outcome(name, status, time.monotonic() - started)
@@ -146,8 +153,12 @@ def run_load(
                 progress = len(outcomes)
             if progress >= requests // 2:
                 started = time.monotonic()
-                rebuild()
-                report.rebuild_seconds = round(time.monotonic() - started, 2)
+                try:
+                    rebuild()
+                    report.rebuild_seconds = round(time.monotonic() - started, 2)
+                finally:
+                    time.sleep(SETTLE)
+                    rebuilt.set()
                 return
             time.sleep(0.01)
 
@@ -164,6 +175,7 @@ def run_load(
     for thread in helpers:
         thread.join(120)
     report.wall_seconds = round(time.monotonic() - started, 2)
+    report.requests = len(outcomes)
     _summarise(report, outcomes)
     return report
 
