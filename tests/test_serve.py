@@ -638,7 +638,7 @@ def test_a_server_reachable_from_elsewhere_is_warned_about(host, writable, warne
 
 def test_a_bounded_load_with_a_runaway_query_and_a_rebuild(corridor_copy):
     """The CI-sized version of `python -m kzlinks.server.loadtest` (README: 2,000 requests, 20 clients)."""
-    timeout = 3
+    timeout = 5
     with Served(corridor_copy, "--timeout", str(timeout), "--workers", "2") as served:
         rebuild = ["build", "--no-packaged", "--facts", str(CORRIDOR), "--store", str(corridor_copy), "--full"]
         report = run_load(
@@ -651,7 +651,7 @@ def test_a_bounded_load_with_a_runaway_query_and_a_rebuild(corridor_copy):
             rebuild=lambda: subprocess.run([sys.executable, "-m", "kzlinks.cli", *rebuild], check=True, timeout=60),
         )
     print(json.dumps(report.figures()))
-    assert report.failed == []  # no failed request but the runaway's
+    assert report.requests >= 300 and report.failed == []  # no failed request but the runaway's
     assert report.runaway.status >= 500 and report.runaway.seconds < timeout + 1
     assert report.peak_rss_mb < 2048
     assert report.rebuild_seconds is not None and "now serving snapshot" in served.stderr
