@@ -56,6 +56,16 @@ def _port(text: str) -> int:
     return port
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
 def _views_default() -> Path:
     """Where `kg viz` writes by default, so `kg viz` then `kg serve` needs no option."""
     try:
@@ -92,7 +102,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--views-port", type=_port, metavar="PORT", help="port for the views (default: --port + 1)")
     p.add_argument(
-        "--timeout", type=int, default=60, metavar="S", help="query time limit in seconds (default %(default)s)"
+        "--timeout", type=_positive, default=60, metavar="S", help="query time limit in seconds (default %(default)s)"
     )
     p.add_argument(
         "--cors",
@@ -104,11 +114,15 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--allow-service", action="store_true", help="run SERVICE clauses (they call other servers)")
     p.add_argument(
-        "--workers", type=int, default=DEFAULT_WORKERS, metavar="N", help="query worker processes (default %(default)s)"
+        "--workers",
+        type=_positive,
+        default=DEFAULT_WORKERS,
+        metavar="N",
+        help="query worker processes (default %(default)s)",
     )
     p.add_argument(
         "--memory",
-        type=int,
+        type=_positive,
         default=DEFAULT_MEMORY_MB,
         metavar="MB",
         help="memory one query may use, per worker (default %(default)s); past it the query is stopped",
