@@ -655,3 +655,28 @@ def test_a_bounded_load_with_a_runaway_query_and_a_rebuild(corridor_copy):
     assert report.runaway.status >= 500 and report.runaway.seconds < timeout + 1
     assert report.peak_rss_mb < 2048
     assert report.rebuild_seconds is not None and "now serving snapshot" in served.stderr
+
+
+def test_the_graph_store_reads_graphs_and_writes_only_when_writable(corridor_store, corridor_copy, tmp_path):
+    nt = {"Accept": "application/n-triples"}
+    with Served(corridor_store) as served:
+        store = served.urls["graph store"]
+        graph = select(served.base, "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1")[0]["g"]
+        size = select(served.base, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")[0]["n"]
+        status, headers, body = request(store + "?" + urllib.parse.urlencode({"graph": graph}), headers=nt)
+        assert status == 200 and len(body.decode().strip().splitlines()) == int(size)
+        assert request(store + "?graph=urn:x:none", headers=nt)[0] == 404
+        status, _, body = request(store, headers={"Accept": "application/n-quads"})  # the whole dataset
+        assert status == 200 and len(body.decode().strip().splitlines()) >= int(size)
+        put = {"Content-Type": "application/n-triples"}
+        assert request(store + "?graph=urn:x:g", b"<urn:x:a> <urn:x:b> <urn:x:c> .\n", put, "PUT")[0] == 403
+    with Served(corridor_copy, "--writable") as served:
+        store = served.urls["graph store"]
+        assert request(store + "?graph=urn:x:g", b"<urn:x:a> <urn:x:b> <urn:x:c> .\n", put, "PUT")[0] == 201
+        assert request(store + "?graph=urn:x:g", b"<urn:x:a> <urn:x:b> 'bad", put, "PUT")[0] == 400
+        assert select(served.base, "SELECT ?o WHERE { GRAPH <urn:x:g> { ?s ?p ?o } }") == [{"o": "urn:x:c"}]
+        assert request(store + "?graph=urn:x:g", method="DELETE")[0] == 204
+        assert request(store + "?graph=urn:x:g", headers=nt)[0] == 404
+        # kg push to a writable kg serve: the project's graphs replaced on the working copy
+        out = ok(kg("push", "--store", str(corridor_store.root), "--endpoint", served.urls["SPARQL endpoint"]))
+        assert out.startswith("pushed ") and "counts checked" in out

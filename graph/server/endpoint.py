@@ -153,6 +153,7 @@ def _announce(options: ServeOptions, snapshot: Path, store: StoreDir, views_port
     say(f"  SPARQL endpoint  {base}/query")
     if options.writable:
         say(f"  SPARQL update    {base}/update")
+    say(f"  graph store      {base}/store")
     if views_port:
         say(f"  views            {local_url(options.host, views_port)}/   ({options.views})")
     else:

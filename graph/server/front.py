@@ -31,6 +31,7 @@ from kzlinks.server.pool import Router, WorkerFailed
 from kzlinks.sparql.service import uses_service
 
 MAX_BODY = 1 << 20  # a query or update larger than 1 MB is refused
+MAX_GRAPH_BODY = 16 << 20  # a graph sent to a writable server's graph store
 HANDLER_THREADS = 32
 QUEUED_CONNECTIONS = 64
 LISTEN_BACKLOG = 128
@@ -166,7 +167,8 @@ def _host_name(host_header: str) -> str:
 
 
 class SparqlHandler(http.server.BaseHTTPRequestHandler):
-    """/ the query page, /query the SPARQL 1.1 Protocol, /update when writable."""
+    """/ the query page, /query the SPARQL 1.1 Protocol, /store the Graph Store Protocol, /update when
+    writable (and graph store writes)."""
 
     server_version = "kzlinks-kg"
     timeout = READ_TIMEOUT
@@ -195,7 +197,7 @@ class SparqlHandler(http.server.BaseHTTPRequestHandler):
             "text/plain",
             b"",
             {
-                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
                 "Access-Control-Allow-Headers": "Content-Type, Accept",
                 "Access-Control-Max-Age": "600",
             }
@@ -204,9 +206,13 @@ class SparqlHandler(http.server.BaseHTTPRequestHandler):
         )
 
     def do_PUT(self) -> None:
-        self._error(405, "this endpoint takes GET and POST only")
+        self._route("PUT")
 
-    do_DELETE = do_PATCH = do_PUT
+    def do_DELETE(self) -> None:
+        self._route("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._error(405, "PATCH is not supported")
 
     def _route(self, method: str) -> None:
         if self._refused_origin():
@@ -216,6 +222,8 @@ class SparqlHandler(http.server.BaseHTTPRequestHandler):
             self._query(method, query_string)
         elif path == "/update":
             self._update(method)
+        elif path == "/store":
+            self._graph_store(method, query_string)
         elif method in ("GET", "HEAD") and path in self.config.page.files:
             content_type, body = self.config.page.files[path]
             self._send(200, content_type, body, {"Content-Security-Policy": self.config.page.policy})
@@ -247,7 +255,7 @@ class SparqlHandler(http.server.BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ SPARQL
 
-    def _read_body(self) -> bytes | None:
+    def _read_body(self, limit: int = MAX_BODY) -> bytes | None:
         length = self.headers.get("Content-Length")
         if length is None:
             self._error(411, "a POST needs a Content-Length")
@@ -257,8 +265,8 @@ class SparqlHandler(http.server.BaseHTTPRequestHandler):
         except ValueError:
             self._error(400, "bad Content-Length")
             return None
-        if size < 0 or size > MAX_BODY:
-            self._error(413, f"request body larger than {MAX_BODY // 1024} KB")
+        if size < 0 or size > limit:
+            self._error(413, f"request body larger than {limit // 1024} KB")
             return None
         return self.rfile.read(size)
 
@@ -319,6 +327,28 @@ class SparqlHandler(http.server.BaseHTTPRequestHandler):
         text, _ = operation
         if self._service_allowed(text):
             self._run({"update": text})
+
+    def _graph_store(self, method: str, query_string: str) -> None:
+        """SPARQL 1.1 Graph Store HTTP Protocol: ?graph=IRI or ?default; reads always, writes when writable."""
+        params = urllib.parse.parse_qs(query_string, keep_blank_values=True, max_num_fields=10)
+        graphs = params.get("graph", [])
+        if len(graphs) > 1 or (graphs and "default" in params):
+            self._error(400, "give one graph: ?graph=IRI or ?default")
+            return
+        graph = graphs[0] if graphs else ("" if "default" in params else None)
+        request = {"gsp": "GET" if method == "HEAD" else method, "graph": graph, "accept": self.headers.get("Accept")}
+        if method in ("PUT", "POST", "DELETE"):
+            if not self.config.writable:
+                self._error(403, "this endpoint is read-only (kg serve --writable serves a working copy)")
+                return
+            body = b"" if method == "DELETE" else self._read_body(MAX_GRAPH_BODY)
+            if body is None:
+                return
+            request.update(content_type=self.headers.get("Content-Type") or "", body=body.hex())
+        elif method not in ("GET", "HEAD"):
+            self._error(405, "GET, PUT, POST or DELETE a graph")
+            return
+        self._run(request, head=method == "HEAD")
 
     def _service_allowed(self, text: str) -> bool:
         if not self.config.allow_service and uses_service(text):

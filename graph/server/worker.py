@@ -98,9 +98,60 @@ def _graphs(iris: list[str]) -> list:
     return [ox.DefaultGraph() if iri == "" else ox.NamedNode(iri) for iri in iris]
 
 
+DATASET_FORMATS = {"application/n-quads": ox.RdfFormat.N_QUADS, "application/trig": ox.RdfFormat.TRIG}
+
+
+def _text(status: int, message: str) -> tuple[dict, bytes]:
+    return {"status": status, "type": "text/plain"}, (message + "\n").encode()
+
+
+def graph_store(store: ox.Store, request: dict, limit: int) -> tuple[dict, bytes]:
+    """The SPARQL 1.1 Graph Store HTTP Protocol: GET a graph (or the whole dataset), PUT, POST or DELETE one.
+    `graph` is an IRI, "" for the default graph, or None for the dataset (GET only)."""
+    method, iri = request["gsp"], request.get("graph")
+    target = None if iri is None else (ox.DefaultGraph() if iri == "" else ox.NamedNode(iri))
+    if isinstance(target, ox.NamedNode) and method in ("GET", "DELETE") and not store.contains_named_graph(target):
+        return _text(404, f"no graph <{iri}> in this store")
+    if method == "GET":
+        formats = DATASET_FORMATS if target is None else GRAPH_FORMATS
+        chosen = negotiate(request.get("accept") or "*/*", formats)
+        if chosen is None:
+            return _text(406, f"no acceptable format; this comes as {', '.join(formats)}")
+        buffer = CappedBuffer(limit)
+        try:
+            store.dump(cast(IO[bytes], buffer), chosen[1], from_graph=target)
+        except TooLarge:
+            return _text(500, f"the graph is larger than {limit // 2**20} MB")
+        return {"status": 200, "type": chosen[0]}, buffer.value()
+    if target is None:
+        return _text(400, "name a graph: ?graph=IRI or ?default")
+    if method == "DELETE":
+        if isinstance(target, ox.NamedNode):
+            store.remove_graph(target)
+        else:
+            store.clear_graph(target)
+        return {"status": 204}, b""
+    media = (request.get("content_type") or "").split(";")[0].strip().lower()
+    fmt = GRAPH_FORMATS.get(media) or (ox.RdfFormat.JSON_LD if media == "application/ld+json" else None)
+    if fmt is None:
+        return _text(415, f"send the graph as one of {', '.join(GRAPH_FORMATS)}")
+    existed = isinstance(target, ox.DefaultGraph) or store.contains_named_graph(target)
+    parsed = ox.Store()  # parse first: a bad body leaves the store as it was
+    try:
+        parsed.load(bytes.fromhex(request["body"]), fmt, to_graph=target)
+    except (SyntaxError, ValueError) as exc:
+        return _text(400, f"cannot read the graph: {exc}")
+    if method == "PUT" and existed:
+        store.clear_graph(target)
+    store.extend(list(parsed))
+    return {"status": 204 if existed else 201}, b""
+
+
 def answer(store: ox.Store, union: bool, request: dict, limit: int) -> tuple[dict, bytes]:
     """Run one request; (header, body), where the header holds the HTTP status and content type."""
     try:
+        if "gsp" in request:
+            return graph_store(store, request, limit)
         if "update" in request:
             store.update(request["update"])
             return {"status": 204}, b""
@@ -189,7 +240,7 @@ def main(argv: list[str]) -> int:
         except MemoryError:
             header, body = {"status": 500, "type": "text/plain", "memory": True}, b"out of memory\n"
         write_reply(stdout, header, body)
-        if writable and header.get("status") == 204:
+        if writable and header.get("status") in (201, 204):
             store.flush()
 
 
