@@ -34,12 +34,40 @@ class FactFileError(KGError):
     """A fact file is malformed or refers to something that does not exist."""
 
 
+MAX_REPORTED = 20  # problems reported from one file in one run; past that, a count
+
+
+class Several:
+    """Mixin: several errors found in one run, each shown on its own line (up to MAX_REPORTED)."""
+
+    problems: list[KGError]
+
+    def __init__(self, problems: list[KGError]) -> None:
+        first = problems[0]
+        KGError.__init__(self, first.message, file=first.file, line=first.line, item=first.item)  # type: ignore[arg-type]
+        self.problems = problems
+
+    def __str__(self) -> str:
+        lines = [str(p) for p in self.problems[:MAX_REPORTED]]
+        if len(self.problems) > MAX_REPORTED:
+            lines.append(f"{self.problems[0].file}: … and {len(self.problems) - MAX_REPORTED} more problems")
+        return "\n".join(lines)
+
+
+class FactFileProblems(Several, FactFileError):
+    """Several mistakes in one fact file, all reported at once so one run shows everything to fix."""
+
+
 class QuoteNotFoundError(FactFileError):
     """A quote is not, verbatim, in its source article."""
 
 
 class OntologyError(KGError):
     """The ontology or the shapes cannot be read."""
+
+
+class OntologyProblems(Several, OntologyError):
+    """Several problems in one ontology extension, each on its own line."""
 
 
 class ValidationError(KGError):

@@ -7,7 +7,7 @@ the derived-graph step as an argument, and this module passes it. `kzlinks.build
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from kzlinks.analysis.derived import derive_from_index
@@ -24,6 +24,8 @@ def build(
     full: bool = False,
     packaged: bool = True,
     progress: Progress = lambda _: None,
+    ontology: Iterable[Path] = (),
+    drop: Mapping[Path, str] | None = None,
 ) -> BuildReport:
     """Check every fact file, validate, and (re)build the store with its derived graph.
 
@@ -34,12 +36,17 @@ def build(
         full: rebuild and re-validate every graph, not only the changed ones.
         packaged: include the packaged fact files.
         progress: called with a line of text at each stage.
+        ontology: the user's ontology extension files (Turtle), checked and loaded next to the packaged one.
+        drop: fact files the last build read that this one may leave out, each with the reason to report;
+            without it, leaving out a file that still exists is an error (deleted files always go).
 
     Returns:
         A BuildReport; ``report.unchanged`` is true when nothing needed rebuilding.
 
     Raises:
-        FactFileError: a fact file is malformed, or a quote is not in its article (file, line and item named).
+        FactFileError: a fact file is malformed, or a quote is not in its article (file, line and item named),
+            or a fact file of the last build is left out without a reason.
+        OntologyError: an extension breaks the ontology's rules (file and line named).
         ValidationError: the data breaks a SHACL shape.
         StoreError: the store cannot be written; the previous store is left answering.
 
@@ -50,7 +57,15 @@ def build(
         (5, False)
     """
     return pipeline.build(
-        extra_facts, store, source_dirs, full=full, packaged=packaged, progress=progress, derive=derive_from_index
+        extra_facts,
+        store,
+        source_dirs,
+        full=full,
+        packaged=packaged,
+        progress=progress,
+        derive=derive_from_index,
+        ontology=ontology,
+        drop=drop,
     )
 
 

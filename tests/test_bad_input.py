@@ -38,6 +38,24 @@ def test_bad_fact_file_is_one_clear_error(case, tmp_path, capsys):
     assert not (tmp_path / "store" / "current").exists()
 
 
+def test_a_file_with_several_mistakes_reports_them_all(tmp_path, capsys):
+    """One run, one line per mistake, each with the file and its line, up to a limit."""
+    case = BAD.parent / "several" / "three-mistakes.yaml"
+    run = kg(capsys, "build", "--no-packaged", "--facts", case, "--store", tmp_path / "store")
+    assert run.code == 2
+    assert [line for line in run.err.splitlines() if line.startswith("kg:")] == [
+        f"kg: error: {case}:5: estonia: unknown class 'Stat' (did you mean State or Status or StateVisit?)",
+        f"kg: error: {case}:15: estonia: unknown property 'partnr' (did you mean partner or party?)",
+        f"kg: error: {case}:16: estonia: impossible date '1992-13'",
+    ]
+    many = tmp_path / "many.yaml"
+    statement = '  - quote: "the Republic of Estonia"\n    subject: estonia\n    partnr: estonia\n'
+    many.write_text(case.read_text(encoding="utf-8").split("statements:")[0] + "statements:\n" + statement * 25)
+    run = kg(capsys, "build", "--no-packaged", "--facts", many, "--store", tmp_path / "store")
+    lines = [line for line in run.err.splitlines() if line.startswith("kg:")]
+    assert len(lines) == 21 and lines[-1] == f"kg: error: {many}: … and 6 more problems"
+
+
 def test_conflicting_declarations_across_files(tmp_path, capsys):
     (tmp_path / "a.yaml").write_text((BAD.parent / "good" / "001_mini.yaml").read_text(encoding="utf-8"))
     (tmp_path / "b.yaml").write_text(
@@ -64,7 +82,7 @@ def test_missing_facts_path(tmp_path, capsys):
             ["query", QUERIES / "labels.rq", "--param", "colour=red"],
             "unknown parameter 'colour' (this query takes: thing)",
         ),
-        (["query", QUERIES / "labels.rq", "--param", "thing=not an id"], "parameter 'thing' expects an entity id"),
+        (["query", QUERIES / "labels.rq", "--param", "thing=not an id"], "parameter 'thing': no entity 'not an id'"),
         (["query", QUERIES / "labels.rq", "--param", "thing"], "--param expects NAME=VALUE"),
         (["query", QUERIES / "bad-header.rq"], "bad-header.rq:2: bad param line"),
         (["query", QUERIES / "missing.rq"], "missing.rq: no such query file"),

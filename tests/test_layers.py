@@ -18,7 +18,7 @@ FOLDERS = {"kzlinks": ROOT / "graph", "kzlinks.viz": ROOT / "viz"}
 
 LAYERS = [  # lowest first; a module may import its own layer and those below it
     ("kzlinks.errors", "kzlinks.namespaces", "kzlinks.progress", "kzlinks.data", "kzlinks.ontology",
-     "kzlinks.queries", "kzlinks.workspace"),
+     "kzlinks.queries", "kzlinks.workspace", "kzlinks.suggest"),
     ("kzlinks.facts",),
     ("kzlinks.dataset",),
     ("kzlinks.sparql",),

@@ -11,7 +11,6 @@ Node keys are IRIs. Every node carries `label`, `cls` (the IRI of its most speci
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -19,10 +18,9 @@ from itertools import combinations
 
 import networkx as nx
 
-from kzlinks.errors import QueryError
-from kzlinks.facts.reader import fold
 from kzlinks.namespaces import ID, KG, local_name, sparql_prefixes
 from kzlinks.sparql.engines import Engine
+from kzlinks.sparql.lookup import Lookup
 
 ORIGIN = "graph/projections.py"
 VALUE_MARK = "/value/"  # amounts and quantities are value nodes of their subject, not entities
@@ -83,25 +81,13 @@ class Entities:
         return EntityInfo(iri, label or local_name(iri), (specific or ordered)[0], tuple(ordered))
 
     def find(self, engine: Engine, text: str) -> str:
-        """The IRI a user means by an id, an IRI, a label or an alternative label (case and accents ignored)."""
+        """The IRI a user means by an id, an IRI, a label or an alternative label: the shared lookup
+        (kzlinks.sparql.lookup), which forgives case, accents, punctuation and small typos."""
         if text in self.info:
             return text
         if str(ID) + text in self.info:
             return str(ID) + text
-        wanted = fold(text.strip())
-        names = defaultdict(set)
-        for info in self.info.values():
-            names[fold(info.label)].add(info.iri)
-        for row in _select(engine, "SELECT ?e ?l WHERE { ?e skos:altLabel ?l }"):
-            names[fold(row["l"])].add(row["e"])
-        found = sorted(names.get(wanted, ()))
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise QueryError(f"'{text}' names several entities: {', '.join(local_name(f) for f in found)}")
-        hint = difflib.get_close_matches(wanted, list(names), n=3)
-        extra = f" (did you mean {', '.join(hint)}?)" if hint else ""
-        raise QueryError(f"no entity '{text}' in the graph{extra}")
+        return Lookup(engine).resolve(text)
 
     def get(self, iri: str) -> EntityInfo:
         return self.info.get(iri) or EntityInfo(iri, local_name(iri), "", ())

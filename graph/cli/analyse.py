@@ -26,6 +26,7 @@ from kzlinks.analysis.projections import (
 from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import AnalysisError, NodeNotFound, QueryError
 from kzlinks.namespaces import entity_iri, local_name
+from kzlinks.progress import say
 from kzlinks.sparql.engines import OxigraphEngine
 
 DEFAULT_SIDES = CUT_SIDES[0]
@@ -55,7 +56,11 @@ class Session:
         return entity_network(self.engine, self.entities)
 
     def find(self, text: str) -> str:
-        return self.entities.find(self.engine, text)
+        """The entity a user means (see kzlinks.sparql.lookup); the id used is shown when it was a name."""
+        iri = self.entities.find(self.engine, text)
+        if text not in (iri, local_name(iri)):
+            say(f"{text}: {local_name(iri)}")
+        return iri
 
     def name(self, iri: str) -> str:
         return self.entities.get(iri).label

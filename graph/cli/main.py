@@ -11,13 +11,20 @@ import argparse
 import importlib
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from kzlinks.dataset.store import DEFAULT_STORE, StoreDir
 from kzlinks.errors import KGError
+from kzlinks.namespaces import local_name
 from kzlinks.progress import say
+from kzlinks.workspace import WORKSPACE_FILE
+
+DEFAULT_VIEWS = "kg-views"
 
 EXTENSIONS = (
+    "kzlinks.cli.find",
     "kzlinks.cli.stats",
     "kzlinks.cli.analyse",
     "kzlinks.cli.views",
@@ -30,9 +37,19 @@ EXTENSIONS = (
 def cmd_build(args: argparse.Namespace) -> int:
     from kzlinks.workflow import build
 
+    inputs = build_inputs(args)
     report = build(
-        args.facts, StoreDir(args.store), args.sources, full=args.full, packaged=not args.no_packaged, progress=say
+        inputs.facts,
+        StoreDir(args.store),
+        inputs.sources,
+        full=args.full,
+        packaged=inputs.packaged,
+        progress=say,
+        ontology=inputs.ontology,
+        drop=inputs.drop,
     )
+    for path, (graphs, why) in sorted(report.dropped.items()):
+        print(f"removed {graphs} graphs of {path}: {why}")
     if report.unchanged:
         print(f"up to date: {report.graphs} graphs, {report.quads} quads, nothing rebuilt ({report.seconds:.2f} s)")
     else:
@@ -46,21 +63,38 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from kzlinks.sparql.engines import open_engine
+    from kzlinks.sparql.lookup import Lookup
     from kzlinks.sparql.named import bind, find_query, parse_params
     from kzlinks.sparql.results import FORMATTERS
+    from kzlinks.sparql.unknown import unknown_terms
 
     query = find_query(args.query)
-    bindings = bind(query, parse_params(args.param))
+    params = parse_params(args.param)
     if getattr(args, "endpoint", None):
         from kzlinks.sparql.remote import RemoteEngine
 
         engine = RemoteEngine.from_environment(args.endpoint)
     else:
         engine = open_engine(args.engine, StoreDir(args.store), allow_service=args.allow_service)
+    bindings = bind(query, params, _shown(Lookup(engine).resolve))
+    for warning in unknown_terms(engine, query.text, str(query.path)):
+        print(f"kg: warning: {warning}", file=sys.stderr)
     results = engine.run(query.text, bindings, str(query.path))
     text = FORMATTERS[args.format](results)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
+
+
+def _shown(resolve: Callable[[str], str]) -> Callable[[str], str]:
+    """The lookup, saying on stderr which id a name was taken to mean."""
+
+    def shown(text: str) -> str:
+        iri = resolve(text)
+        if text not in (iri, local_name(iri)):
+            say(f"{text}: {local_name(iri)}")
+        return iri
+
+    return shown
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
@@ -99,15 +133,61 @@ def cmd_all(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--store", default=str(DEFAULT_STORE), help="store directory (default: $KG_STORE or %(default)s)"
-    )
-    top = argparse.ArgumentParser(prog="kg", description="Knowledge graph of Kazakhstan's links with Europe and Asia.")
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def cmd_init(args: argparse.Namespace) -> int:
+    from kzlinks.workspace import init_workspace
 
-    p = sub.add_parser("build", parents=[common], help="check the fact files and (re)build the store")
+    path = init_workspace(Path(args.folder))
+    print(f"wrote {path}: put fact files in facts/, articles in sources/, extensions in ontology/")
+    return 0
+
+
+@dataclass
+class BuildInputs:
+    facts: list[Path]
+    sources: list[Path]
+    ontology: list[Path]
+    packaged: bool
+    drop: dict[Path, str]
+
+
+def build_inputs(args: argparse.Namespace) -> BuildInputs:
+    """What to build: the workspace's fact folders, articles and extensions plus the command line's. A fact
+    file of the last build that is declared no more may be dropped only with a workspace in force (it is
+    then no longer declared there) or with --drop; the build reports each and why."""
+    from kzlinks.dataset.pipeline import previous_fact_files
+
+    ws = args.workspace
+    drop = {Path(p).resolve(): "dropped on request (--drop)" for p in args.drop}
+    if ws is not None:
+        for path in previous_fact_files(StoreDir(args.store)):
+            drop.setdefault(path, f"no longer declared in {ws.file}")
+    return BuildInputs(
+        [*(ws.facts if ws else ()), *args.facts],
+        [*(ws.sources if ws else ()), *args.sources],
+        [*(ws.ontology if ws else ()), *args.ontology],
+        (ws.packaged if ws else True) and not args.no_packaged,
+        drop,
+    )
+
+
+def apply_workspace(args: argparse.Namespace) -> None:
+    """Fill what the command line left open from the workspace: the store (unless --store or $KG_STORE
+    says otherwise) and the views folder."""
+    from kzlinks.workspace import find_workspace
+
+    ws = args.workspace = find_workspace()
+    if "store" in vars(args) and args.store is None:
+        from_workspace = ws is not None and ws.store is not None and not os.environ.get("KG_STORE")
+        args.store = str(ws.store) if from_workspace and ws else os.environ.get("KG_STORE") or str(DEFAULT_STORE)
+    views = str(ws.views) if ws and ws.views else DEFAULT_VIEWS
+    for key in ("views", "output"):
+        if args.command in ("all", "viz", "serve") and key in vars(args) and getattr(args, key) is None:
+            setattr(args, key, Path(views) if args.command == "serve" else views)
+
+
+def build_options() -> argparse.ArgumentParser:
+    """The options that say what a build reads, shared by `kg build` and `kg all`."""
+    p = argparse.ArgumentParser(add_help=False)
     p.add_argument(
         "--facts",
         action="append",
@@ -124,8 +204,48 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="an extra folder of source articles (repeatable)",
     )
-    p.add_argument("--no-packaged", action="store_true", help="build only the files given with --facts")
+    p.add_argument(
+        "--ontology",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="an ontology extension: your own classes and properties in Turtle (repeatable)",
+    )
+    p.add_argument(
+        "--drop",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="remove the graphs of a fact file the last build read and this one leaves out (repeatable)",
+    )
+    p.add_argument("--no-packaged", action="store_true", help="build only your own fact files")
     p.add_argument("--full", action="store_true", help="rebuild and re-validate everything")
+    return p
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--store",
+        default=None,
+        help=f"store directory (default: $KG_STORE, the workspace's store, or {DEFAULT_STORE})",
+    )
+    top = argparse.ArgumentParser(
+        prog="kg",
+        description="Knowledge graph of Kazakhstan's links with Europe and Asia. Every command reads the "
+        f"workspace file ({WORKSPACE_FILE}, see `kg init`) in the current folder or a parent, or $KG_WORKSPACE.",
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "init", help=f"start a workspace: write {WORKSPACE_FILE} and facts/, sources/, ontology/ in a folder"
+    )
+    p.add_argument("folder", nargs="?", default=".", metavar="DIR", help="the folder (default: the current one)")
+    p.set_defaults(run=cmd_init)
+
+    p = sub.add_parser("build", parents=[common, build_options()], help="check the fact files and (re)build the store")
     p.set_defaults(run=cmd_build)
 
     p = sub.add_parser("query", parents=[common], help="run a named query or a .rq file")
@@ -144,9 +264,16 @@ def parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_query)
 
-    p = sub.add_parser("all", parents=[common], help="the main job: build, answer every named query, write the views")
-    p.add_argument("--views", default="kg-views", metavar="DIR", help="where to write the views (default %(default)s)")
-    p.set_defaults(run=cmd_all, facts=[], sources=[], no_packaged=False, full=False)
+    p = sub.add_parser(
+        "all", parents=[common, build_options()], help="the main job: build, answer every named query, write the views"
+    )
+    p.add_argument(
+        "--views",
+        default=None,
+        metavar="DIR",
+        help=f"where to write the views (default: the workspace's, or {DEFAULT_VIEWS})",
+    )
+    p.set_defaults(run=cmd_all)
 
     p = sub.add_parser("queries", help="list the named queries and the question each answers")
     p.set_defaults(run=cmd_queries)
@@ -163,9 +290,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        apply_workspace(args)
         return args.run(args)
     except KGError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"kg: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)

@@ -96,9 +96,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--views",
         type=Path,
-        default=_views_default(),
+        default=None,
         metavar="DIR",
-        help="folder of views written by `kg viz -o DIR` (default %(default)s)",
+        help=f"folder of views written by `kg viz -o DIR` (default: the workspace's, or {_views_default()})",
     )
     p.add_argument("--views-port", type=_port, metavar="PORT", help="port for the views (default: --port + 1)")
     p.add_argument(

@@ -12,6 +12,7 @@ import webbrowser
 from pathlib import Path
 
 from kzlinks.dataset.store import StoreDir
+from kzlinks.namespaces import local_name
 from kzlinks.progress import say
 
 DEFAULT_DIR = Path("kg-views")
@@ -33,9 +34,14 @@ def cmd_views(args: argparse.Namespace) -> int:
 
 
 def cmd_ego(args: argparse.Namespace) -> int:
+    from kzlinks.sparql.engines import OxigraphEngine
+    from kzlinks.sparql.lookup import Lookup
     from kzlinks.viz.views import write_ego
 
-    path = write_ego(Path(args.output), args.entity, args.depth, StoreDir(args.store))
+    entity = Lookup(OxigraphEngine.open(StoreDir(args.store))).resolve(args.entity)
+    if args.entity != local_name(entity):
+        say(f"{args.entity}: {local_name(entity)}")
+    path = write_ego(Path(args.output), local_name(entity), args.depth, StoreDir(args.store))
     print(path)
     if args.open:
         _open(path)
@@ -68,7 +74,11 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
         description="Write self-contained HTML network views that open offline.",
     )
     p.add_argument(
-        "-o", "--output", default=str(DEFAULT_DIR), metavar="DIR", help="folder to write into (default: %(default)s)"
+        "-o",
+        "--output",
+        default=None,
+        metavar="DIR",
+        help=f"folder to write into (default: the workspace's, or {DEFAULT_DIR})",
     )
     p.add_argument("--open", action="store_true", help="open index.html in the browser")
     p.set_defaults(run=cmd_views)

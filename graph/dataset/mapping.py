@@ -17,7 +17,9 @@ from pyoxigraph import NamedNode, Quad
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kzlinks.facts.articles import normalise
-from kzlinks.facts.reader import Amount, EntityInfo, FactFile, Literal, Quote, Reference, fold
+from kzlinks.facts.metadata import ArticleMetadata, read_metadata
+from kzlinks.facts.reader import Amount, EntityInfo, FactFile, Literal, Quote, Reference, ResolvedDate, fold
+from kzlinks.facts.resolved import Resolution
 from kzlinks.facts.vocabulary import OntologyIndex
 from kzlinks.namespaces import GRAPH, ID, KG, OA, SCHEMA, SOURCES_GRAPH, source_iri
 
@@ -131,7 +133,17 @@ def map_fact_file(facts: FactFile, entities: dict[str, EntityInfo], index: Ontol
             graphs[g.value] += _value_quads(
                 subject, _term(str(assertion.prop.iri)), assertion.value, g, entities, index
             )
+            if isinstance(assertion.value, ResolvedDate) and assertion.value.resolution:
+                graphs[g.value] += _resolution_quads(g, facts, assertion.value.resolution)
     return {iri: _dedupe(quads) for iri, quads in graphs.items()}
+
+
+def _resolution_quads(g: NamedNode, facts: FactFile, how: Resolution) -> list[Quad]:
+    """The passage says its date was completed from its source's publication date, and how the text put it."""
+    return [
+        Quad(g, N(KG.dateResolvedFrom), _term(source_iri(facts.source.name)), g),
+        Quad(g, N(KG.statedDate), lit(how.stated), g),
+    ]
 
 
 def _dedupe(quads: list[Quad]) -> list[Quad]:
@@ -139,15 +151,38 @@ def _dedupe(quads: list[Quad]) -> list[Quad]:
 
 
 def source_quads(files: list[FactFile]) -> list[Quad]:
-    """The sources graph: one kg:SourceDocument per article quoted."""
+    """The sources graph: one kg:SourceDocument per article quoted, with what its metadata record
+    (NAME.meta.yaml, kzlinks.facts.metadata) says: title, outlet, publication date, URL, language and
+    retrieval date, in Dublin Core terms and schema.org. Without a recorded title, the headline is used."""
     g = N(SOURCES_GRAPH)
     quads = []
     for source in {f.source.name: f.source for f in files}.values():
         doc = N(source_iri(source.name))
+        meta = read_metadata(source.path)
         quads += [
             Quad(doc, _TYPE, N(KG.SourceDocument), g),
             Quad(doc, N(DCTERMS.identifier), lit(source.name), g),
-            Quad(doc, N(DCTERMS.title), lit(source.title), g),
+            Quad(doc, N(DCTERMS.title), lit(meta.title or source.title), g),
             Quad(doc, _LABEL, lit(source.name), g),
         ]
+        quads += [Quad(doc, prop, value, g) for prop, value in _metadata_values(meta)]
     return _dedupe(quads)
+
+
+def _metadata_values(meta: ArticleMetadata) -> list[tuple[NamedNode, OxLiteral | NamedNode]]:
+    values: list[tuple[NamedNode, OxLiteral | NamedNode]] = []
+    if meta.publisher:
+        values.append((N(DCTERMS.publisher), lit(meta.publisher)))
+    if meta.issued:
+        values.append((N(DCTERMS.issued), lit(meta.issued, _date_type(meta.issued))))
+    if meta.url:
+        values.append((N(SCHEMA.url), N(meta.url)))
+    if meta.language:
+        values.append((N(DCTERMS.language), lit(meta.language)))
+    if meta.retrieved:
+        values.append((N(SCHEMA.dateRead), lit(meta.retrieved, _date_type(meta.retrieved))))
+    return values
+
+
+def _date_type(text: str):
+    return {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(text), XSD.date)

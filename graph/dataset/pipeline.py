@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,8 +29,8 @@ from kzlinks.dataset.validation import check, check_store, to_rdflib
 from kzlinks.errors import FactFileError, KGError, StoreError
 from kzlinks.facts.cache import Entry, FactCache, context_key, digest_bytes
 from kzlinks.facts.reader import FactFile, resolve
-from kzlinks.facts.vocabulary import OntologyIndex, load_index, parse_ontology
-from kzlinks.namespaces import DERIVED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
+from kzlinks.facts.vocabulary import OntologyIndex, load_index, ontology_digest, ontology_graph
+from kzlinks.namespaces import DERIVED_GRAPH, GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
 from kzlinks.ontology import ONTOLOGY_FILE, SHAPES_FILE
 from kzlinks.progress import Progress
 
@@ -55,6 +55,7 @@ class BuildReport:
     graphs_validated: int = 0  # graphs whose subjects were validated (all of them on a full check)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: read, map, write, validate, ...
     validator: str = ""  # "pyshacl" or "sparql" (graph/shacl_sparql.py); "" if nothing was checked
+    dropped: dict[str, tuple[int, str]] = field(default_factory=dict)  # fact file -> (graphs removed, why)
 
     @property
     def unchanged(self) -> bool:
@@ -66,8 +67,8 @@ def collect_fact_files(extra: Iterable[Path] = (), packaged: bool = True) -> lis
     paths = sorted(PACKAGED_FACTS.glob("*.yaml")) if packaged else []
     for item in extra:
         item = Path(item)
-        if item.is_dir():
-            paths += sorted(item.glob("*.yaml"))
+        if item.is_dir():  # an article's metadata record (NAME.meta.yaml) is not a fact file
+            paths += sorted(p for p in item.glob("*.yaml") if not p.name.endswith(".meta.yaml"))
         elif item.is_file():
             paths.append(item)
         else:
@@ -102,17 +103,63 @@ def _blank_free(q: Quad) -> str:
     return " ".join("_:" if isinstance(t, BlankNode) else str(t) for t in (q.subject, q.predicate, q.object))
 
 
-def _shared_graphs(files: list[FactFile], entities: dict, index: OntologyIndex) -> GraphQuads:
-    """The graphs no single fact file owns: sources, reference data (may add entities), the ontology."""
+def _shared_graphs(
+    files: list[FactFile], entities: dict, index: OntologyIndex, extensions: tuple[Path, ...] = ()
+) -> GraphQuads:
+    """The graphs no single fact file owns: sources, reference data (may add entities), the ontology with
+    the user's extensions."""
     onto = NamedNode(str(ONTOLOGY_GRAPH))
     return {
         str(SOURCES_GRAPH): source_quads(files),
         str(REFERENCE_GRAPH): read_reference(reference_files(), entities, index),
         str(ONTOLOGY_GRAPH): [
             Quad(t.subject, t.predicate, t.object, onto)
-            for t in pyoxigraph.parse(path=str(ONTOLOGY_FILE), format=RdfFormat.TURTLE)
+            for path in (ONTOLOGY_FILE, *extensions)
+            for t in pyoxigraph.parse(path=str(path), format=RdfFormat.TURTLE)
         ],
     }
+
+
+EXTENSION_INPUT = "ontology:"  # manifest inputs: extension files are marked apart from fact files
+
+
+def previous_fact_files(store: StoreDir) -> list[Path]:
+    """The fact files the live snapshot was built from (none before the first build)."""
+    manifest = store.manifest()
+    if manifest is None:
+        return []
+    return [Path(name) for name in manifest.inputs if name != str(SHAPES_FILE) and not name.startswith(EXTENSION_INPUT)]
+
+
+def _dropped_files(
+    old: Manifest, paths: list[Path], drop: Mapping[Path, str], packaged: bool
+) -> dict[str, tuple[int, str]]:
+    """The fact files the live store was built from that this build leaves out, with how many graphs each
+    had and why they may go: the file was deleted, the caller says why (`drop`: no longer declared in the
+    workspace, --drop), or it is a packaged file and packaged facts are left out. Any other is an error,
+    so a build never drops a user's facts silently."""
+    current = {str(p) for p in paths}
+    allowed = {str(Path(p).resolve()): why for p, why in drop.items()}
+    dropped = {}
+    for name in old.inputs:
+        if name in current or name == str(SHAPES_FILE) or name.startswith(EXTENSION_INPUT):
+            continue
+        path = Path(name)
+        prefix = f"{GRAPH}{path.stem}/"
+        graphs = sum(1 for iri in old.graphs if iri.startswith(prefix))
+        if not path.exists():
+            dropped[name] = (graphs, "the file was deleted")
+        elif name in allowed:
+            dropped[name] = (graphs, allowed[name])
+        elif not packaged and path.parent == PACKAGED_FACTS.resolve():
+            dropped[name] = (graphs, "packaged facts left out (--no-packaged, or packaged: false in the workspace)")
+        else:
+            raise FactFileError(
+                f"the store holds {graphs} graphs built from this fact file, and this build leaves it out: declare "
+                f"it (--facts, or facts: in kg-workspace.yaml), or remove its graphs with --drop {path}",
+                file=path,
+            )
+    return dropped
 
 
 @dataclass
@@ -187,15 +234,23 @@ def build(
     packaged: bool = True,
     progress: Progress = lambda _: None,
     derive: Derive | None = None,
+    ontology: Iterable[Path] = (),
+    drop: Mapping[Path, str] | None = None,
 ) -> BuildReport:
-    """Build (or incrementally update) the store; on any error the live store is left as it was."""
+    """Build (or incrementally update) the store; on any error the live store is left as it was.
+
+    `ontology`: the user's extension files; `drop`: fact files of the last build that this one may leave
+    out, each with the reason the report gives (see _dropped_files)."""
     started, clock = time.perf_counter(), _Clock()
     store = store or StoreDir()
     paths = collect_fact_files(extra_facts, packaged)
-    old = None if full else store.manifest()
-    index = load_index()
+    extensions = tuple(Path(p).resolve() for p in ontology)
+    previous = store.manifest()
+    dropped = _dropped_files(previous, paths, drop or {}, packaged) if previous else {}
+    old = None if full else previous
+    index = load_index(extensions=extensions)
     shapes_digest = digest_bytes(SHAPES_FILE.read_bytes())
-    cache = FactCache(store.cache_dir, digest_bytes(ONTOLOGY_FILE.read_bytes()), tuple(Path(d) for d in source_dirs))
+    cache = FactCache(store.cache_dir, ontology_digest(extensions), tuple(Path(d) for d in source_dirs))
     progress(f"reading {len(paths)} fact files")
     entries: list[Entry] = []
     try:
@@ -204,7 +259,7 @@ def build(
         summaries = [e.summary for e in entries]
         entities = resolve(summaries, index)
         mapped = _map(entries, entities, index, cache, old)
-        for iri, quads in _shared_graphs(summaries, entities, index).items():
+        for iri, quads in _shared_graphs(summaries, entities, index, extensions).items():
             mapped.add(iri, quads)
         clock.lap("map")
     finally:
@@ -227,6 +282,7 @@ def build(
         sum(1 for e in entries if e.fresh),
         0,
         clock.timings,
+        dropped=dropped,
     )
     if old is not None and not changed and not removed and not recheck:
         progress("nothing changed")
@@ -234,6 +290,7 @@ def build(
         return report
     inputs = {str(p): e.summary.digest for p, e in zip(paths, entries, strict=False)}
     inputs[str(SHAPES_FILE)] = shapes_digest
+    inputs.update({EXTENSION_INPUT + str(p): digest_bytes(p.read_bytes()) for p in extensions})
     progress(f"validating {len(mapped.digests) if recheck else len(changed)} of {len(mapped.digests)} graphs")
     snapshot = store.new_snapshot()
     try:
@@ -246,7 +303,7 @@ def build(
         query_index = _index(store, snapshot, db, replaced if old is not None else None, mapped.triples, mapped.blank)
         clock.lap("write")
         focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
-        checked, report.validator = _validate(db, query_index, report.quads, entities, focus)
+        checked, report.validator = _validate(db, query_index, report.quads, entities, focus, extensions)
         report.validated_triples = report.quads if focus is None else checked
         report.graphs_validated = len(mapped.digests) if recheck else len(changed)
         clock.lap("validate")
@@ -313,12 +370,17 @@ def _focus_nodes(quads: GraphQuads, changed: set[str], stale: set[str]) -> list[
 
 
 def _validate(
-    db: pyoxigraph.Store, index: pyoxigraph.Store, size: int, entities: dict, focus: list[str] | None
+    db: pyoxigraph.Store,
+    index: pyoxigraph.Store,
+    size: int,
+    entities: dict,
+    focus: list[str] | None,
+    extensions: tuple[Path, ...] = (),
 ) -> tuple[int, str]:
     if focus is None and size <= PYSHACL_MAX_QUADS:  # pyshacl's focus_nodes skip nested shapes' values
         skip = {NamedNode(str(ONTOLOGY_GRAPH)), NamedNode(str(DERIVED_GRAPH))}
         data = to_rdflib(q for q in db if q.graph_name not in skip)
-        return check(data, parse_ontology(ONTOLOGY_FILE), entities, focus), "pyshacl"
+        return check(data, ontology_graph(extensions), entities, focus), "pyshacl"
     return check_store(index, entities, focus, exclude=(str(DERIVED_GRAPH),), union=False), "sparql"
 
 
@@ -357,4 +419,4 @@ def _write(
     return db, stale
 
 
-__all__ = ["build", "BuildReport", "collect_fact_files", "Derive"]
+__all__ = ["build", "BuildReport", "collect_fact_files", "previous_fact_files", "Derive"]

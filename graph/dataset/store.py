@@ -20,7 +20,13 @@ import pyoxigraph
 
 from kzlinks.errors import StoreError
 
-DEFAULT_STORE = Path(os.environ.get("KG_STORE", Path.home() / ".local" / "share" / "kzlinks" / "store"))
+DEFAULT_STORE = Path.home() / ".local" / "share" / "kzlinks" / "store"  # when neither --store nor $KG_STORE says
+
+
+def default_store() -> Path:
+    """$KG_STORE if set, else the user's data folder; read at each call, so a library user (or a test) who
+    sets the variable after import is heard."""
+    return Path(os.environ.get("KG_STORE") or DEFAULT_STORE)
 KEEP_SNAPSHOTS = 2
 
 
@@ -45,8 +51,8 @@ class Manifest:
 class StoreDir:
     """A store directory: `current` -> `snapshots/<id>/` with `oxigraph/` and `manifest.json`."""
 
-    def __init__(self, root: Path | str = DEFAULT_STORE) -> None:
-        self.root = Path(root)
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else default_store()
 
     @property
     def cache_dir(self) -> Path:

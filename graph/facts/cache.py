@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kzlinks.facts.articles import PACKAGED_SOURCES
+from kzlinks.facts.metadata import metadata_path
 from kzlinks.facts.reader import EntityInfo, FactFile, FileSummary, read_fact_file, summarise
 from kzlinks.facts.vocabulary import OntologyIndex
 
@@ -145,8 +146,13 @@ class FactCache:
         return False
 
     def _source_digest(self, path: Path) -> str:
+        """The article's text and its metadata record: a date resolved against the publication date was
+        checked against both."""
         if path not in self._source_digests:
-            self._source_digests[path] = digest_bytes(path.read_bytes())
+            meta = metadata_path(path)
+            self._source_digests[path] = digest_bytes(
+                path.read_bytes() + (meta.read_bytes() if meta.is_file() else b"")
+            )
         return self._source_digests[path]
 
 

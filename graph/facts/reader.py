@@ -19,11 +19,13 @@ from pathlib import Path
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kzlinks.errors import FactFileError, QuoteNotFoundError
+from kzlinks.errors import FactFileError, FactFileProblems, KGError, QuoteNotFoundError
 from kzlinks.facts.articles import SourceText, find_source, normalise
+from kzlinks.facts.resolved import Resolution, read_resolved
 from kzlinks.facts.vocabulary import AMOUNT_RANGE, DATE_RANGE, QUANTITY_RANGE, OntologyIndex, PropertyInfo
 from kzlinks.facts.yamlfile import Located, load_located
 from kzlinks.namespaces import local_name
+from kzlinks.suggest import did_you_mean
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
@@ -46,6 +48,13 @@ class Quote:
 class Literal:
     lexical: str
     datatype: URIRef
+
+
+@dataclass(frozen=True)
+class ResolvedDate(Literal):
+    """A date completed from the article's publication date (kzlinks.facts.resolved)."""
+
+    resolution: Resolution | None = None
 
 
 @dataclass(frozen=True)
@@ -144,15 +153,23 @@ class _Reader:
         self.source = source
         facts = FactFile(self.path, source, hashlib.sha256(raw).hexdigest())
         seen: dict[str, int] = {}
+        problems: list[KGError] = []  # every item is checked, so one run reports all of a file's mistakes
         for node in self.items(root, "entities"):
-            entity = self.entity(node)
+            entity = _collect(problems, self.entity, node)
+            if entity is None:
+                continue
             if entity.id in seen:
-                raise self.fail(
-                    f"duplicate id '{entity.id}' (first declared on line {seen[entity.id]})", node, entity.id
+                problems.append(
+                    self.fail(f"duplicate id '{entity.id}' (first declared on line {seen[entity.id]})", node, entity.id)
                 )
             seen[entity.id] = node.line
             facts.entities.append(entity)
-        facts.statements = [self.statement(node) for node in self.items(root, "statements")]
+        for node in self.items(root, "statements"):
+            statement = _collect(problems, self.statement, node)
+            if statement is not None:
+                facts.statements.append(statement)
+        if problems:
+            raise problems[0] if len(problems) == 1 else FactFileProblems(problems)
         return facts
 
     def items(self, root: Located, key: str) -> list[Located]:
@@ -194,9 +211,7 @@ class _Reader:
             raise self.fail(f"id '{entity_id}' must be lower case letters, digits and hyphens", fields["id"], entity_id)
         for key in fields:
             if key not in ENTITY_KEYS:
-                raise self.fail(
-                    f"unknown entity key '{key}' (expected {', '.join(sorted(ENTITY_KEYS))})", fields[key], entity_id
-                )
+                raise self.fail(f"unknown entity key '{key}'{did_you_mean(key, ENTITY_KEYS)}", fields[key], entity_id)
         if "quote" not in fields:
             raise self.fail("entity without 'quote': say where the source names it", node, entity_id)
         types = []
@@ -204,7 +219,9 @@ class _Reader:
             for type_node in self.texts(fields["type"], "type"):
                 name = type_node.value.strip()
                 if name not in self.index.classes:
-                    raise self.fail(f"unknown class '{name}'", type_node, entity_id)
+                    raise self.fail(
+                        f"unknown class '{name}'{did_you_mean(name, self.index.classes)}", type_node, entity_id
+                    )
                 types.append(self.index.classes[name])
         quotes = [self.quote(q, entity_id) for q in self.texts(fields["quote"], "quote")]
         alts = [a.value.strip() for a in self.texts(fields["alt"], "alt")] if "alt" in fields else []
@@ -221,21 +238,28 @@ class _Reader:
                 raise self.fail(f"statement without '{required}'", node)
         subject = self.text(fields["subject"], "subject")
         quote = self.quote(fields["quote"], subject)
-        assertions = []
+        self.quote_text = quote.text  # a date resolved against the publication date must be in it
+        assertions: list[Assertion] = []
+        problems: list[KGError] = []
         for key, value_node in fields.items():
-            if key in STATEMENT_KEYS:
-                continue
-            prop = self.index.properties.get(key)
-            if prop is None:
-                raise self.fail(f"unknown property '{key}'", value_node, subject)
-            values = value_node.value if isinstance(value_node.value, list) else [value_node]
-            if not values:
-                raise self.fail(f"'{key}' has an empty list", value_node, subject)
-            for item in values:
-                assertions.append(Assertion(prop, key, self.value(prop, key, item, subject), item.line))
+            if key not in STATEMENT_KEYS:
+                _collect(problems, self.assertions, key, value_node, subject, assertions)
+        if problems:
+            raise problems[0] if len(problems) == 1 else FactFileProblems(problems)
         if not assertions:
             raise self.fail("statement asserts nothing: add at least one property", node, subject)
         return Statement(subject, quote, assertions, node.line)
+
+    def assertions(self, key: str, value_node: Located, subject: str, into: list[Assertion]) -> None:
+        prop = self.index.properties.get(key)
+        if prop is None:
+            hint = did_you_mean(key, [*self.index.properties, *STATEMENT_KEYS])
+            raise self.fail(f"unknown property '{key}'{hint}", value_node, subject)
+        values = value_node.value if isinstance(value_node.value, list) else [value_node]
+        if not values:
+            raise self.fail(f"'{key}' has an empty list", value_node, subject)
+        for item in values:
+            into.append(Assertion(prop, key, self.value(prop, key, item, subject), item.line))
 
     def value(self, prop: PropertyInfo, key: str, node: Located, subject: str) -> Value:
         rng = prop.range
@@ -247,6 +271,11 @@ class _Reader:
             )
         if rng == QUANTITY_RANGE:
             return Quantity(*self.structured(node, key, subject, "unit", None, "text"))
+        if rng == DATE_RANGE and isinstance(node.value, dict):
+            value, datatype, how = read_resolved(
+                node, key, subject, self.quote_text, self.source, self.date_type, self.path
+            )
+            return ResolvedDate(value, datatype, how)
         if not isinstance(node.value, str):
             raise self.fail(f"'{key}' takes plain values, not a {type(node.value).__name__}", node, subject)
         text = node.value.strip()
@@ -295,6 +324,17 @@ class _Reader:
         except ValueError:
             raise self.fail(f"impossible date '{text}'", node, subject) from None
         raise self.fail(f"'{key}' expects a date as YYYY-MM-DD, YYYY-MM or YYYY, got '{text}'", node, subject)
+
+
+def _collect(problems: list[KGError], check, *args):
+    """Run one item's check; a mistake is kept (every part of it, when it has several) and None returned."""
+    try:
+        return check(*args)
+    except FactFileProblems as exc:
+        problems += exc.problems
+    except FactFileError as exc:
+        problems.append(exc)
+    return None
 
 
 def read_fact_file(path: Path, index: OntologyIndex, source_dirs: tuple[Path, ...] = ()) -> FactFile:
@@ -440,7 +480,10 @@ def _check_statement(
     subject, statement_line, refs = statement
     if subject not in entities:
         raise FactFileError(
-            f"subject '{subject}' is not declared in any fact file", file=path, line=statement_line, item=subject
+            f"subject '{subject}' is not declared in any fact file{did_you_mean(subject, entities)}",
+            file=path,
+            line=statement_line,
+            item=subject,
         )
     for name, range_iri, value_id, line in refs:
         rng = range_iri
@@ -450,7 +493,11 @@ def _check_statement(
             target_classes = supers.of_individual(value_id)
         else:
             raise FactFileError(
-                f"'{name}' refers to '{value_id}', which no fact file declares", file=path, line=line, item=subject
+                f"'{name}' refers to '{value_id}', which no fact file declares and the ontology does not "
+                f"define{_hint_value(value_id, rng, entities, index, supers)}",
+                file=path,
+                line=line,
+                item=subject,
             )
         if rng not in _ANY and rng not in target_classes:
             raise FactFileError(
@@ -460,3 +507,14 @@ def _check_statement(
                 line=line,
                 item=subject,
             )
+
+
+def _hint_value(
+    value_id: str, rng: str, entities: dict[str, EntityInfo], index: OntologyIndex, supers: _Superclasses
+) -> str:
+    """The valid names nearest a bad reference: the ontology's individuals of the range's class (the statuses,
+    the transport modes) when it has any, else the entity ids."""
+    fitting = [name for name in index.individuals if rng in supers.of_individual(name)]
+    if fitting:
+        return did_you_mean(value_id, fitting)
+    return did_you_mean(value_id, entities)

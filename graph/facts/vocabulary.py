@@ -6,6 +6,7 @@ fact reader can tell an entity reference from a date from an amount and reject u
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kzlinks.errors import OntologyError
+from kzlinks.facts.extension import check_extension, parse_extension
 from kzlinks.namespaces import KG, SCHEMA, local_name
 from kzlinks.ontology import ONTOLOGY_FILE
 
@@ -49,10 +51,39 @@ def parse_ontology(path: Path) -> Graph:
     return graph
 
 
-@lru_cache(maxsize=4)
-def load_index(path: Path = ONTOLOGY_FILE) -> OntologyIndex:
-    """Index the ontology's own (kg:) classes, properties and individuals by local name."""
+def load_index(path: Path = ONTOLOGY_FILE, extensions: tuple[Path, ...] = ()) -> OntologyIndex:
+    """Index the ontology's own (kg:) classes, properties and individuals by local name, with the terms of
+    each extension file (checked first: see kzlinks.facts.extension). Cached by the files' contents."""
+    return _load_index(path, tuple((Path(p), _digest(Path(p))) for p in extensions))
+
+
+def ontology_digest(extensions: tuple[Path, ...] = (), path: Path = ONTOLOGY_FILE) -> str:
+    """One digest of the packaged ontology and the extensions: what a checked fact file depends on."""
+    parts = [path.read_bytes()] + [Path(p).read_bytes() for p in extensions]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
+def ontology_graph(extensions: tuple[Path, ...] = (), path: Path = ONTOLOGY_FILE) -> Graph:
+    """A fresh graph of the packaged ontology and the (checked) extensions, e.g. for SHACL's ont_graph."""
+    graph = Graph()
+    graph += load_index(path, extensions).graph
+    return graph
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        raise OntologyError("no such ontology extension file", file=path) from None
+
+
+@lru_cache(maxsize=8)
+def _load_index(path: Path, extensions: tuple[tuple[Path, str], ...]) -> OntologyIndex:
     graph = parse_ontology(path)
+    for extension_path, _ in extensions:
+        extension = parse_extension(extension_path)
+        check_extension(graph, extension, extension_path)
+        graph += extension
     classes = {local_name(c): c for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(str(KG))}
     properties: dict[str, PropertyInfo] = {}
     for kind, is_object in ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False)):

@@ -20,6 +20,7 @@ from kzlinks.errors import QueryError
 from kzlinks.sparql.binding import with_values
 from kzlinks.sparql.results import Results, Term
 from kzlinks.sparql.service import refuse_service
+from kzlinks.sparql.syntax import readable
 
 
 class Engine(Protocol):
@@ -53,10 +54,11 @@ class OxigraphEngine:
 
     def run(self, sparql: str, bindings: dict[str, Term], origin: str) -> Results:
         refuse_service(sparql, origin, self.allow_service)
+        bound = with_values(sparql, bindings)
         try:
-            answer = self.store.query(with_values(sparql, bindings), use_default_graph_as_union=self.union)
+            answer = self.store.query(bound, use_default_graph_as_union=self.union)
         except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}", file=origin) from None
+            raise QueryError(readable(str(exc), bound), file=origin) from None
         except OSError as exc:
             raise QueryError(f"query failed: {exc}", file=origin) from None
         if isinstance(answer, (bool, ox.QueryBoolean)):

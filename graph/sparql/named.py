@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,12 +20,13 @@ from kzlinks.errors import QueryError
 from kzlinks.facts.reader import ID_PATTERN
 from kzlinks.namespaces import entity_iri
 from kzlinks.queries import QUERIES_DIR
-from kzlinks.sparql.engines import Engine, open_engine
+from kzlinks.sparql.engines import Engine
 from kzlinks.sparql.results import Results, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_LINE = re.compile(r"^#\s*param:\s*(\w+)\s*:\s*(\w+)\s*(?:=\s*(.*?))?\s*(?:[—-]{1,2}\s+(.*))?$")
 PARAM_KINDS = ("entity", "iri", "string", "integer", "decimal", "date")
+Resolver = Callable[[str], str]
 
 
 @dataclass
@@ -97,9 +99,14 @@ def find_query(name_or_file: str, directory: Path = QUERIES_DIR) -> NamedQuery:
     raise QueryError(f"unknown query '{name_or_file}'{extra}")
 
 
-def _term(param: Param, value: str, origin: str) -> Term:
+def _term(param: Param, value: str, origin: str, resolve: Resolver | None = None) -> Term:
     kind = param.kind
     if kind == "entity":
+        if resolve is not None:  # an id, a label, any spelling: the lookup says which entity (or why none)
+            try:
+                return Term("uri", resolve(value))
+            except QueryError as exc:
+                raise QueryError(f"parameter '{param.name}': {exc.message}", file=origin) from None
         if value.startswith(("http://", "https://")):
             return Term("uri", value)
         if not ID_PATTERN.match(value):
@@ -124,8 +131,9 @@ def _term(param: Param, value: str, origin: str) -> Term:
     return Term("literal", value, XSD + datatype)
 
 
-def bind(query: NamedQuery, given: dict[str, str]) -> dict[str, Term]:
-    """Typed bindings for every declared parameter: the user's value, else the default."""
+def bind(query: NamedQuery, given: dict[str, str], resolve: Resolver | None = None) -> dict[str, Term]:
+    """Typed bindings for every declared parameter: the user's value, else the default. `resolve` turns an
+    entity parameter's text (an id, a label, a misspelt name) into the entity's IRI (see sparql.lookup)."""
     origin = str(query.path)
     for name in given:
         if name not in query.params:
@@ -136,7 +144,7 @@ def bind(query: NamedQuery, given: dict[str, str]) -> dict[str, Term]:
         value = given.get(name, param.default)
         if value is None:
             raise QueryError(f"parameter '{name}' is required ({param.help or param.kind})", file=origin)
-        bindings[name] = _term(param, value, origin)
+        bindings[name] = _term(param, value, origin, resolve if name in given else None)
     return bindings
 
 
@@ -170,7 +178,7 @@ def run_query(name_or_file: str, engine: Engine, **params: str) -> Results:
         >>> import tempfile, kzlinks
         >>> store = kzlinks.StoreDir(tempfile.mkdtemp())
         >>> _ = kzlinks.build(store=store)
-        >>> rows = run_query("cq15", open_engine("oxigraph", store), entity="tokayev").rows
+        >>> rows = run_query("cq15", kzlinks.open_engine("oxigraph", store), entity="tokayev").rows
         >>> len(rows) > 0
         True
     """
