@@ -441,10 +441,8 @@ def test_a_crashed_worker_is_replaced_without_a_failed_request(corridor_store):
         assert len(served.workers()) == 2 and not served.workers() & first
 
 
-def test_a_rebuild_is_served_without_an_outage(corridor_copy, tmp_path):
-    one_file = tmp_path / "facts"
-    one_file.mkdir()
-    shutil.copy(CORRIDOR / "corridor-003.yaml", one_file)
+def test_a_rebuild_is_served_without_an_outage(corridor_copy):
+    fewer = ["--facts", str(CORRIDOR / "corridor-003.yaml"), "--drop", str(CORRIDOR / "agreements-000.yaml")]
     count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     with Served(corridor_copy, "--workers", "2") as served:
         before = select(served.base, count)[0]["n"]
@@ -463,7 +461,7 @@ def test_a_rebuild_is_served_without_an_outage(corridor_copy, tmp_path):
         for client in clients:
             client.start()
         try:
-            ok(kg("build", "--no-packaged", "--facts", str(one_file), "--store", str(corridor_copy)))
+            ok(kg("build", "--no-packaged", *fewer, "--store", str(corridor_copy)))
             deadline = time.monotonic() + 15
             while len(seen) < 2 and time.monotonic() < deadline:
                 time.sleep(0.1)
