@@ -1,4 +1,5 @@
-"""`kg push`, `kg query --endpoint` and `kg serve` against a real Oxigraph server (the `oxigraph` package).
+"""`kg push` and `kg query --endpoint` against a real Oxigraph server (the `oxigraph` package).
+(`kg serve` has its own tests, in test_serve.py.)
 
 Every test drives the `kg` command as a user would and inspects the server with plain SPARQL over HTTP,
 independently of graph.remote. A small stdlib reverse proxy stands in front of the server where a test

@@ -678,3 +678,25 @@ def test_the_graph_store_reads_graphs_and_writes_only_when_writable(corridor_sto
         # kg push to a writable kg serve: the project's graphs replaced on the working copy
         out = ok(kg("push", "--store", str(corridor_store.root), "--endpoint", served.urls["SPARQL endpoint"]))
         assert out.startswith("pushed ") and "counts checked" in out
+
+
+def test_answers_held_for_slow_clients_stay_within_a_budget(corridor_store):
+    """The front holds at most a set number of answer bytes at once; past it, a 503 and the worker replaced."""
+    from kzlinks.server.pool import Budget, Pool, Router, WorkerFailed
+
+    pool = Pool(corridor_store.current, 1, 256)
+    pool.open()
+    router = Router(pool, 10)
+    try:
+        router.budget = Budget(2000)
+        held = router.run({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5", "accept": "text/csv"})
+        assert held.status == 200 and router.budget.used == len(held.body) > 0
+        with pytest.raises(WorkerFailed) as refused:
+            router.run({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 500", "accept": "text/csv"})
+        assert refused.value.status == 503
+        held.sent()
+        assert router.budget.used == 0
+        assert router.run({"query": "ASK { ?s ?p ?o }"}).status == 200  # a new worker took over
+    finally:
+        router.close()
+    assert not [w for w in pool.all_workers() if w.alive()]

@@ -363,7 +363,12 @@ class SparqlHandler(http.server.BaseHTTPRequestHandler):
             headers = {"Retry-After": "1"} if failure.status == 503 else {}
             self._error(failure.status, failure.reason, headers)
             return
-        self._send(answer.status, answer.content_type, b"" if head else answer.body, content_length=len(answer.body))
+        try:
+            self._send(
+                answer.status, answer.content_type, b"" if head else answer.body, content_length=len(answer.body)
+            )
+        finally:
+            answer.sent()
 
     # ------------------------------------------------------------------ responses
 

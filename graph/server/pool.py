@@ -33,11 +33,40 @@ _SPAWNER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_pref
 START_SECONDS = 30.0
 
 
+ANSWER_BUDGET = 256 << 20  # bytes of answers the front may hold at once, whatever the clients do
+
+
 @dataclass
 class Answer:
     status: int
     content_type: str
     body: bytes
+    budget: Budget | None = None  # what to give the body's size back to once it is sent
+
+    def sent(self) -> None:
+        if self.budget:
+            self.budget.release(len(self.body))
+            self.budget = None
+
+
+class Budget:
+    """Bytes of answers held in the front server at once: a client that reads slowly cannot make it hold
+    more than this (an answer past the budget is refused with 503 before it is read from the worker)."""
+
+    def __init__(self, limit: int = ANSWER_BUDGET) -> None:
+        self.limit, self.used = limit, 0
+        self.lock = threading.Lock()
+
+    def reserve(self, size: int) -> bool:
+        with self.lock:
+            if self.used + size > self.limit:
+                return False
+            self.used += size
+            return True
+
+    def release(self, size: int) -> None:
+        with self.lock:
+            self.used -= size
 
 
 class WorkerFailed(Exception):
@@ -96,7 +125,7 @@ class Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def ask(self, request: dict, deadline: float) -> Answer:
+    def ask(self, request: dict, deadline: float, budget: Budget | None = None) -> Answer:
         """Send one request and wait for the answer until `deadline` (monotonic seconds)."""
         data = json.dumps(request).encode()
         try:
@@ -104,16 +133,23 @@ class Worker:
             self.stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise WorkerFailed("the worker had stopped", status=503) from None
-        header, body = self._reply(deadline)
-        return Answer(header["status"], header.get("type", "text/plain"), body)
+        header, body = self._reply(deadline, budget)
+        return Answer(header["status"], header.get("type", "text/plain"), body, budget)
 
-    def _reply(self, deadline: float) -> tuple[dict, bytes]:
+    def _reply(self, deadline: float, budget: Budget | None = None) -> tuple[dict, bytes]:
         fd = self.stdout.fileno()
         try:
             (size,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
             header = json.loads(_read_exact(fd, size, deadline))
             (length,) = struct.unpack(">Q", _read_exact(fd, 8, deadline))
-            return header, _read_exact(fd, length, deadline)
+            if budget and not budget.reserve(length):
+                raise WorkerFailed("over budget", status=503)
+            try:
+                return header, _read_exact(fd, length, deadline)
+            except BaseException:
+                if budget:
+                    budget.release(length)
+                raise
         except TimeoutError:
             raise WorkerFailed("timeout") from None
         except (EOFError, OSError, ValueError):
@@ -192,6 +228,7 @@ class Router:
         self.replacing = 0
         self.closed = False
         self.events: list[str] = []  # what happened to workers, for the log: timeouts, crashes
+        self.budget = Budget()
 
     def run(self, request: dict) -> Answer:
         """The answer to one request, or a WorkerFailed saying why there is none. A worker found dead when it
@@ -202,9 +239,11 @@ class Router:
         for _ in range(4):
             pool, worker = self._acquire(deadline)
             try:
-                answer = worker.ask(request, deadline)
+                answer = worker.ask(request, deadline, self.budget)
             except WorkerFailed as failure:
                 code = self._lose(pool, worker, failure.reason)
+                if failure.reason == "over budget":
+                    raise WorkerFailed("the server holds too many large answers being sent: try again", 503) from None
                 if time.monotonic() < deadline and (
                     failure.status == 503
                     or (
