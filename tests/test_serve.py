@@ -323,6 +323,15 @@ def test_memory_stays_bounded_whatever_the_query(corridor_store):
         assert query(served.base, "ASK { ?s ?p ?o }")[0] == 200  # a new worker answers
 
 
+def test_all_workers_together_stay_within_the_total_memory(corridor_store):
+    with Served(corridor_store, "--timeout", "20", "--memory", "1000", "--memory-total", "400") as served:
+        started = time.monotonic()
+        status, _, body = query(served.base, RUNAWAY)  # its own cap (1000 MB) is past the total: the guard acts
+        assert status == 500 and b"more memory" in body and time.monotonic() - started < 20
+        assert tree_rss_mb(served.process.pid) < 1000
+        assert query(served.base, "ASK { ?s ?p ?o }")[0] == 200
+
+
 def test_service_is_refused_unless_allowed(corridor_store):
     calls: list[str] = []
 

@@ -30,6 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             args.allow_service,
             args.workers,
             args.memory,
+            args.memory_total,
         )
     )
 
@@ -77,6 +78,7 @@ def _views_default() -> Path:
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     from kzlinks.server.endpoint import DEFAULT_MEMORY_MB, DEFAULT_PORT, DEFAULT_WORKERS
+    from kzlinks.server.pool import MEMORY_TOTAL_MB
 
     p = subparsers.add_parser(
         "serve",
@@ -126,6 +128,13 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
         default=DEFAULT_MEMORY_MB,
         metavar="MB",
         help="memory one query may use, per worker (default %(default)s); past it the query is stopped",
+    )
+    p.add_argument(
+        "--memory-total",
+        type=_positive,
+        default=MEMORY_TOTAL_MB,
+        metavar="MB",
+        help="memory all workers together may use (default %(default)s); past it the largest query is stopped",
     )
     p.set_defaults(run=cmd_serve)
 

@@ -34,10 +34,10 @@ from kzlinks.errors import KGError, StoreError
 from kzlinks.server.files import views_server
 from kzlinks.server.front import BoundedServer, FrontConfig, make_handler
 from kzlinks.server.page import PageAssets
-from kzlinks.server.pool import Pool, Router, WorkerFailed
+from kzlinks.server.pool import MEMORY_TOTAL_MB, Pool, Router, WorkerFailed
 
 DEFAULT_PORT = 7878
-DEFAULT_WORKERS = 2
+DEFAULT_WORKERS = 3
 DEFAULT_MEMORY_MB = 256
 Say = Callable[[str], None]
 
@@ -117,6 +117,7 @@ class ServeOptions:
     allow_service: bool = False
     workers: int = DEFAULT_WORKERS
     memory_mb: int = DEFAULT_MEMORY_MB
+    memory_total_mb: int = MEMORY_TOTAL_MB
 
 
 def _working_copy(store: StoreDir, workdir: Path) -> Path:
@@ -158,7 +159,7 @@ def _announce(options: ServeOptions, snapshot: Path, store: StoreDir, views_port
         say(f"  views            {local_url(options.host, views_port)}/   ({options.views})")
     else:
         say(f"  views            none: no folder {options.views} (write it with `kg viz -o DIR`, then --views DIR)")
-    limits = f"{options.timeout} s and {options.memory_mb} MB per query"
+    limits = f"{options.timeout} s and {options.memory_mb} MB per query, {options.memory_total_mb} MB in all"
     service = "SERVICE allowed" if options.allow_service else "SERVICE refused"
     cors = f"cross-origin allowed for {', '.join(options.cors)}" if options.cors else "cross-origin refused"
     say(f"  limits           {limits}; {service}; {cors}")
@@ -178,7 +179,7 @@ def serve(options: ServeOptions, say: Say = print, warn: Say = lambda m: print(m
     router = front = views = None
     try:
         location = _working_copy(options.store, workdir) if options.writable else None
-        router = Router(_open_pool(options, snapshot, location), options.timeout)
+        router = Router(_open_pool(options, snapshot, location), options.timeout, options.memory_total_mb)
         config = FrontConfig(
             router,
             PageAssets.build(),

@@ -31,6 +31,9 @@ WORKER_SCRIPT = Path(__file__).with_name("worker.py")  # run by path: no package
 # outlives kg serve: every worker is therefore started from this one thread, which lives as long as the process.
 _SPAWNER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-serve-spawner")
 START_SECONDS = 30.0
+MEMORY_TOTAL_MB = 1536  # every worker together (current and retiring pools); kg serve's front adds ~350 MB
+PAGE = os.sysconf("SC_PAGE_SIZE")
+LIVE: set[Worker] = set()  # every worker process not yet killed, whichever pool it belongs to
 
 
 ANSWER_BUDGET = 256 << 20  # bytes of answers the front may hold at once, whatever the clients do
@@ -76,6 +79,7 @@ class WorkerFailed(Exception):
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        self.over_memory = False
 
 
 def store_location(snapshot: Path) -> tuple[Path, bool]:
@@ -116,6 +120,8 @@ class Worker:
         self.stdin: IO[bytes] = self.process.stdin
         self.stdout: IO[bytes] = self.process.stdout
         self.pid = self.process.pid
+        self.over_memory = False  # killed by the memory guard: its query used too much
+        LIVE.add(self)
 
     def wait_ready(self, seconds: float = START_SECONDS) -> None:
         header, _ = self._reply(time.monotonic() + seconds)
@@ -155,7 +161,16 @@ class Worker:
         except (EOFError, OSError, ValueError):
             raise WorkerFailed("crashed") from None
 
+    def rss(self) -> int:
+        """Resident memory in bytes (0 once it has ended)."""
+        try:
+            with open(f"/proc/{self.pid}/statm") as statm:
+                return int(statm.read().split()[1]) * PAGE
+        except (OSError, ValueError, IndexError):
+            return 0
+
     def kill(self) -> None:
+        LIVE.discard(self)
         if self.alive():
             try:
                 self.process.send_signal(signal.SIGKILL)
@@ -221,7 +236,7 @@ class Pool:
 class Router:
     """The current pool, and which worker answers which request."""
 
-    def __init__(self, pool: Pool, timeout: float) -> None:
+    def __init__(self, pool: Pool, timeout: float, memory_total_mb: int = MEMORY_TOTAL_MB) -> None:
         self.pool = pool
         self.timeout = timeout
         self.lock = threading.Condition()
@@ -229,6 +244,8 @@ class Router:
         self.closed = False
         self.events: list[str] = []  # what happened to workers, for the log: timeouts, crashes
         self.budget = Budget()
+        self.memory_total = memory_total_mb << 20
+        threading.Thread(target=self._guard_memory, daemon=True).start()
 
     def run(self, request: dict) -> Answer:
         """The answer to one request, or a WorkerFailed saying why there is none. A worker found dead when it
@@ -255,15 +272,31 @@ class Router:
                 ):
                     retried = retried or failure.status != 503
                     continue
+                failure.over_memory = worker.over_memory
                 raise self._explain(failure, pool, code) from None
             self._release(pool, worker)
             return answer
         raise WorkerFailed("no worker could take the query", status=503)
 
+    def _guard_memory(self) -> None:
+        """Every 50 ms: when the workers together pass MEMORY_TOTAL_MB, kill the largest. Each worker's own
+        address-space cap stops one query quickly; this bounds them all, however many queries run at once
+        and while a rebuild overlaps two pools."""
+        while not self.closed:
+            sizes = [(worker.rss(), worker) for worker in list(LIVE)]
+            if sum(size for size, _ in sizes) > self.memory_total:
+                _, largest = max(sizes, key=lambda pair: pair[0])
+                largest.over_memory = True
+                try:
+                    largest.process.send_signal(signal.SIGKILL)
+                except (ProcessLookupError, OSError):
+                    pass
+            time.sleep(0.05)
+
     def _explain(self, failure: WorkerFailed, pool: Pool, code: int | None) -> WorkerFailed:
         if failure.reason == "timeout":
             return WorkerFailed(f"query stopped: it ran past the {self.timeout:g} s limit (kg serve --timeout)")
-        if failure.reason == "crashed" and code == -signal.SIGABRT:
+        if failure.reason == "crashed" and (code == -signal.SIGABRT or failure.over_memory):
             return WorkerFailed(
                 f"query stopped: it needed more memory than a query may use ({pool.memory_mb} MB, kg serve --memory)"
             )
