@@ -390,9 +390,10 @@ class Router:
                 self._replace_locked(pool, worker, "crashed while idle")
 
     def close(self) -> None:
+        """Stop every worker: the current pool's, and a retired pool's still finishing a request."""
         with self.lock:
             self.closed = True
-            workers = self.pool.all_workers()
+            workers = set(self.pool.all_workers()) | set(LIVE)  # one router per process (kg serve)
             self.pool.idle = []
             self.lock.notify_all()
         for worker in workers:
