@@ -108,6 +108,8 @@ class Served:
         command = [sys.executable, "-m", "kzlinks.cli", "serve", "--store", str(root), "--port", str(self.port)]
         if "--views" not in args:
             args = (*args, "--views", str(root / "no-views-here"))
+        elif "--views-port" not in args:
+            args = (*args, "--views-port", str(free_port()))  # the next port may be another program's
         self.process = subprocess.Popen([*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         for line in self.process.stdout:
