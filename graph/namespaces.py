@@ -45,7 +45,31 @@ def entity_iri(entity_id: str) -> str:
 
 def source_iri(file_name: str) -> str:
     """The IRI of a source article, by its file name without extension."""
-    return str(SOURCE[file_name.rsplit(".", 1)[0]])
+    return str(SOURCE[iri_segment(file_name.rsplit(".", 1)[0])])
+
+
+_IRI_SAFE = frozenset("-._~!$&'()*+,;=:@")
+
+
+def iri_segment(text: str) -> str:
+    """`text` as one IRI path segment: letters and digits (any script) and IRI-safe punctuation kept, every
+    other character (space, `<>#%/?`, controls) percent-encoded, so any file name makes a valid IRI; the
+    project's own names (`001_b3d0d2c17928b21d`) are unchanged.
+
+    >>> iri_segment("probe copy <1>#2%")
+    'probe%20copy%20%3C1%3E%232%25'
+    """
+    if text.isascii() and text.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        return text
+    return "".join(c if c.isalnum() or c in _IRI_SAFE else _percent(c) for c in text)
+
+
+def _percent(char: str) -> str:
+    try:  # a file name's undecodable byte arrives as a surrogate escape: encode the byte itself
+        data = char.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = char.encode("utf-8", "surrogatepass")
+    return "".join(f"%{byte:02X}" for byte in data)
 
 
 def sparql_prefixes() -> str:

@@ -332,10 +332,13 @@ def entity_network(engine: Engine, entities: Entities | None = None) -> nx.Graph
     return graph
 
 
+_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"  # to an alias IRI, which is the same node (dataset/identity.py)
+
+
 def _add_links(graph: nx.Graph, entities: Entities, rows: list[dict[str, str]]) -> None:
     for row in rows:
         s, p, o = row["s"], row["p"], row["o"]
-        if VALUE_MARK in s or VALUE_MARK in o or s == o:
+        if VALUE_MARK in s or VALUE_MARK in o or s == o or p == _SAME_AS:
             continue
         for node in (s, o):
             if node not in graph:

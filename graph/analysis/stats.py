@@ -7,11 +7,15 @@ and the command exits non-zero when one is not, so CI can hold the line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from kzlinks.analysis.coverage import Coverage, coverage
+from kzlinks.facts.duplicates import Finding, check_files, summary_line
+from kzlinks.facts.vocabulary import load_index
 from kzlinks.namespaces import (
     DERIVED_GRAPH,
     ONTOLOGY_GRAPH,
@@ -70,6 +74,20 @@ class Stats:
     unsourced: list[str] = field(default_factory=list)
     reference_only: list[str] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # the modelling check on the fact files
+    articles: dict[str, str] = field(default_factory=dict)  # fact file path -> the article it quotes
+
+    def per_article(self) -> list[tuple[str, int, int, float | None, int, int]]:
+        """article, statements, entities, % of sentences quoted, description-only statements, duplicate
+        candidates (a pair spanning two articles counts for both)."""
+        quoted = {c.source: c.percent for c in self.coverage}
+        rows = []
+        for source, _, entities, statements in self.by_source:
+            files = {Path(p) for p, article in self.articles.items() if article == source}
+            described = sum(1 for f in self.findings if f.kind == "description-only" and f.file in files)
+            duplicates = sum(1 for f in self.findings if f.kind == "duplicate" and files & set(f.files))
+            rows.append((source, statements, entities, quoted.get(source), described, duplicates))
+        return rows
 
     @property
     def clean(self) -> bool:
@@ -82,8 +100,14 @@ def _select(store: ox.Store, sparql: str) -> list[list]:
     return [[sol[n] for n in names] for sol in solutions]
 
 
-def collect(store: ox.Store) -> Stats:
+def collect(store: ox.Store, fact_files: Iterable[Path] = (), source_dirs: Iterable[Path] = ()) -> Stats:
+    """Counts and checks from the store; with `fact_files` (those the store was built from), the modelling
+    check's findings as well (kzlinks.facts.duplicates)."""
     stats = Stats()
+    paths = [Path(p) for p in fact_files]
+    if paths:
+        summaries, stats.findings = check_files(paths, load_index(), tuple(Path(d) for d in source_dirs))
+        stats.articles = {str(s.path): s.source.name for s in summaries}
     stats.by_class = [(prefixed(c, bare_ids=True), int(n.value)) for c, n in _select(store, BY_CLASS)]
     stats.by_source = [(s.value, int(p.value), int(e.value), int(f.value)) for s, p, e, f in _select(store, BY_SOURCE)]
     stats.by_graph = [(prefixed(g, bare_ids=True), int(n.value)) for g, n in _select(store, BY_GRAPH)]
@@ -117,6 +141,16 @@ def render(stats: Stats, graphs: bool = False, unquoted: bool = False) -> str:
         lines += [f"      not quoted: {sentence}" for sentence in (cov.unquoted if unquoted else [])]
     if not unquoted and any(cov.unquoted for cov in stats.coverage):
         lines.append("  (`kg stats --unquoted` lists the sentences no quote touches)")
+    lines.append("Per article (statements, entities, sentences quoted, description-only statements, duplicates):")
+    for source, statements, entities, percent, described, duplicates in stats.per_article():
+        share = f"{percent:5.1f}%" if percent is not None else "  n/a "
+        lines.append(
+            f"  {source:<32} {statements:>5} statements {entities:>5} entities {share} quoted "
+            f"{described:>3} description-only {duplicates:>3} duplicate candidates"
+        )
+    if stats.articles:
+        lines.append(f"Modelling check (warnings, `kg build` prints each): {summary_line(stats.findings)}")
+        lines += [f"  {finding}" for finding in stats.findings[:50]]
     lines.append("Checks (each must be 0):")
     for name, items in (
         ("entities without a label", stats.unlabelled),

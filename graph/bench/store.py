@@ -188,6 +188,8 @@ def measure_builds(facts: Path, store_root: Path) -> dict:
         "build_stages_s": _stages(cold),
         "build_triples_per_s_without_derive": cold.quads / (cold.seconds - cold.timings.get("derive", 0.0)),
         "shacl_validation_s": cold.timings.get("validate"),
+        "modelling_check_s": cold.timings.get("check", 0.0),
+        "modelling_check_warnings": len(cold.warnings),
         "shacl_validator": cold.validator,
         "noop_rebuild_s": noop.seconds,
         "noop_rebuilt_nothing": noop.unchanged,
@@ -295,6 +297,10 @@ def table(f: dict) -> str:
         f"cold build, validation incl.   {_fmt(f['build_s'], ' s')}  = {_fmt(f['build_triples_per_s'], ' triples/s', 0)}"
         f"  (without the derived-graph hook: {_fmt(f['build_triples_per_s_without_derive'], ' triples/s', 0)})",
         "  stages (s)                   " + ", ".join(f"{k} {v:.2f}" for k, v in f["build_stages_s"].items()),
+        f"modelling check                {_fmt(f['modelling_check_s'], ' s')} of the cold build: without it "
+        f"{_fmt(f['build_s'] - f['modelling_check_s'], ' s')}, with it {_fmt(f['build_s'], ' s')} "
+        f"(+{_fmt(100 * f['modelling_check_s'] / max(f['build_s'] - f['modelling_check_s'], 1e-9), '%', 1)}; "
+        f"{f['modelling_check_warnings']} warnings)",
         f"SHACL validation ({f['shacl_validator']:7})      {_fmt(f['shacl_validation_s'], ' s')}   pyshacl on the same "
         f"graph: {_fmt(f['pyshacl_validation_s'], ' s')}",
         f"rebuild, nothing changed       {_fmt(f['noop_rebuild_s'], ' s')}  (rebuilt nothing: {f['noop_rebuilt_nothing']})",

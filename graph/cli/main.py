@@ -50,6 +50,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     for path, (graphs, why) in sorted(report.dropped.items()):
         print(f"removed {graphs} graphs of {path}: {why}")
+    for finding in report.warnings:  # the modelling check: warnings on stderr, the build still succeeds
+        print(f"kg: warning: {finding}", file=sys.stderr)
     if report.unchanged:
         print(f"up to date: {report.graphs} graphs, {report.quads} quads, nothing rebuilt ({report.seconds:.2f} s)")
     else:

@@ -16,6 +16,7 @@ from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode, Quad
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
+from kzlinks.dataset import identity
 from kzlinks.facts.articles import normalise
 from kzlinks.facts.metadata import ArticleMetadata, read_metadata
 from kzlinks.facts.reader import Amount, EntityInfo, FactFile, Literal, Quote, Reference, ResolvedDate, fold
@@ -82,7 +83,7 @@ def _value_quads(
     subject: NamedNode, prop: NamedNode, value, g: NamedNode, entities: dict[str, EntityInfo], index: OntologyIndex
 ) -> list[Quad]:
     if isinstance(value, Reference):
-        target = _entity(value.id) if value.id in entities else _term(str(index.individuals[value.id]))
+        target = identity.node(value.id, entities) if value.id in entities else _term(str(index.individuals[value.id]))
         return [Quad(subject, prop, target, g)]
     if isinstance(value, Literal):
         return [Quad(subject, prop, lit(value.lexical, value.datatype), g)]
@@ -125,14 +126,19 @@ def map_fact_file(facts: FactFile, entities: dict[str, EntityInfo], index: Ontol
         for quote in decl.quotes:
             g = open_graph(quote)
             alts = [a for a in decl.alt if fold(normalise(a)) in fold(quote.text)]
-            graphs[g.value] += _entity_quads(entities[decl.id], alts, g)
+            if identity.is_alias(decl.id, entities):
+                graphs[g.value] += identity.alias_quads(entities[decl.id], alts, g, entities)
+            else:
+                graphs[g.value] += _entity_quads(entities[decl.id], alts, g)
     for statement in facts.statements:
         g = open_graph(statement.quote)
-        subject = _entity(statement.subject)
+        subject = identity.node(statement.subject, entities)
         for assertion in statement.assertions:
-            graphs[g.value] += _value_quads(
-                subject, _term(str(assertion.prop.iri)), assertion.value, g, entities, index
-            )
+            if assertion.name == identity.SAME_AS and isinstance(assertion.value, Reference):
+                graphs[g.value] += identity.same_as_quads(statement.subject, assertion.value.id, entities, g)
+                continue
+            prop = _term(identity.standard_term(str(assertion.prop.iri)))
+            graphs[g.value] += _value_quads(subject, prop, assertion.value, g, entities, index)
             if isinstance(assertion.value, ResolvedDate) and assertion.value.resolution:
                 graphs[g.value] += _resolution_quads(g, facts, assertion.value.resolution)
     return {iri: _dedupe(quads) for iri, quads in graphs.items()}

@@ -24,10 +24,11 @@ from kzlinks.data import PACKAGED_FACTS
 from kzlinks.dataset import queryindex
 from kzlinks.dataset.mapping import GraphQuads, map_fact_file, source_quads
 from kzlinks.dataset.reference import read_reference, reference_files
-from kzlinks.dataset.store import Manifest, StoreDir
+from kzlinks.dataset.store import Manifest, StoreDir, one_build_at_a_time
 from kzlinks.dataset.validation import check, check_store, to_rdflib
 from kzlinks.errors import FactFileError, KGError, StoreError
 from kzlinks.facts.cache import Entry, FactCache, context_key, digest_bytes
+from kzlinks.facts.duplicates import Finding, check_facts
 from kzlinks.facts.reader import FactFile, resolve
 from kzlinks.facts.vocabulary import OntologyIndex, load_index, ontology_digest, ontology_graph
 from kzlinks.namespaces import DERIVED_GRAPH, GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
@@ -56,6 +57,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: read, map, write, validate, ...
     validator: str = ""  # "pyshacl" or "sparql" (graph/shacl_sparql.py); "" if nothing was checked
     dropped: dict[str, tuple[int, str]] = field(default_factory=dict)  # fact file -> (graphs removed, why)
+    warnings: list[Finding] = field(default_factory=list)  # the modelling check (facts/duplicates.py)
 
     @property
     def unchanged(self) -> bool:
@@ -69,7 +71,7 @@ def collect_fact_files(extra: Iterable[Path] = (), packaged: bool = True) -> lis
         item = Path(item)
         if item.is_dir():  # an article's metadata record (NAME.meta.yaml) is not a fact file
             paths += sorted(p for p in item.glob("*.yaml") if not p.name.endswith(".meta.yaml"))
-        elif item.is_file():
+        elif item.exists():  # a FIFO or device too: the reader refuses it with a clear error, without reading
             paths.append(item)
         else:
             raise FactFileError("no such file or folder", file=item)
@@ -226,6 +228,7 @@ class _Clock:
         self.last = now
 
 
+@one_build_at_a_time  # builds of one store never overlap (kzlinks.dataset.store)
 def build(
     extra_facts: Iterable[Path] = (),
     store: StoreDir | None = None,
@@ -258,6 +261,9 @@ def build(
         clock.lap("read")
         summaries = [e.summary for e in entries]
         entities = resolve(summaries, index)
+        clock.lap("map")  # resolving counts as mapping, as before the check had its own stage
+        warnings = check_facts(summaries, entities)  # warnings only: the build goes on
+        clock.lap("check")
         mapped = _map(entries, entities, index, cache, old)
         for iri, quads in _shared_graphs(summaries, entities, index, extensions).items():
             mapped.add(iri, quads)
@@ -283,6 +289,7 @@ def build(
         0,
         clock.timings,
         dropped=dropped,
+        warnings=warnings,
     )
     if old is not None and not changed and not removed and not recheck:
         progress("nothing changed")

@@ -6,24 +6,31 @@ bytes and the ontology it was checked against, and it is valid while its source 
 An entry holds a small summary (what cross-file checks need: entity declarations and entity references)
 that every build loads, and the digests of the graphs the file mapped to, per "context" (the merged types
 and labels of the entities it declares), so an unchanged file in an unchanged context is neither read nor
-mapped at all; one whose context changed is read again and mapped. Entries are content-addressed and written atomically, so a failed build never leaves a wrong one.
+mapped at all; one whose context changed is read again and mapped. Entries are content-addressed and
+written atomically, so a failed build never leaves a wrong one.
+
+Entries are plain JSON, checked field by field when loaded: a store folder may be shared, and whoever can
+write to it must not be able to run code in the next build (as a pickle could). An entry that does not
+parse, has the wrong shape, or names another file than the one asked for is ignored and the file re-read.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kzlinks.facts.articles import PACKAGED_SOURCES
+from kzlinks.errors import FactFileError
+from kzlinks.facts.articles import locate_source
+from kzlinks.facts.files import MAX_FACT_FILE_BYTES, MAX_SOURCE_BYTES, read_regular
 from kzlinks.facts.metadata import metadata_path
 from kzlinks.facts.reader import EntityInfo, FactFile, FileSummary, read_fact_file, summarise
 from kzlinks.facts.vocabulary import OntologyIndex
 
-FORMAT = 6  # bump whenever FactFile, the mapping or the graph digest change meaning
+FORMAT = 8  # bump whenever FactFile, the mapping or the graph digest change meaning
 
 
 @dataclass(frozen=True)
@@ -59,10 +66,14 @@ def context_key(summary: FileSummary, entities: dict[str, EntityInfo], memo: dic
     for entity_id in sorted({d[0] for d in summary.decls}):
         if entity_id not in memo:
             info = entities[entity_id]
-            memo[entity_id] = f"{entity_id}|{'|'.join(sorted(map(str, info.types)))}|{info.label}"
+            memo[entity_id] = f"{entity_id}|{'|'.join(sorted(map(str, info.types)))}|{info.label}|{info.same_as}"
         parts.append(memo[entity_id])
     individuals = sorted({ref[2] for _, _, refs in summary.statements for ref in refs if ref[2] not in entities})
-    return hashlib.sha1(repr((parts, individuals)).encode("utf-8")).hexdigest()
+    used = {subject for subject, _, _ in summary.statements} | {
+        ref[2] for _, _, refs in summary.statements for ref in refs
+    }
+    aliases = sorted((i, entities[i].same_as) for i in used if i in entities and entities[i].same_as)  # sameAs
+    return hashlib.sha1(repr((parts, individuals, aliases)).encode("utf-8")).hexdigest()
 
 
 class FactCache:
@@ -75,16 +86,16 @@ class FactCache:
         self._source_digests: dict[Path, str] = {}
 
     def key(self, path: Path, raw: bytes) -> str:
-        return digest_bytes(f"{FORMAT}\n{path}\n{self.ontology_digest}\n".encode() + raw)
+        return digest_bytes(f"{FORMAT}\n".encode() + os.fsencode(path) + f"\n{self.ontology_digest}\n".encode() + raw)
 
     def read(self, path: Path, index: OntologyIndex) -> Entry:
         """The checked facts of one file: from the cache if its entry is still valid, else read afresh."""
         try:
-            raw = path.read_bytes()
-        except OSError:
+            raw = read_regular(path, MAX_FACT_FILE_BYTES)
+        except FactFileError:
             raw = b""  # the reader reports the problem with the file's name
         key = self.key(path, raw)
-        entry = self._load(key)
+        entry = self._load(key, path) if raw else None
         if entry is not None and self._source_current(path, entry.summary.source):
             return entry
         facts = self._checked(path, index)
@@ -110,7 +121,7 @@ class FactCache:
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".entry-")
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((FORMAT, entry.summary, entry.graphs), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(_encode(entry.summary, entry.graphs))
             os.replace(tmp, self.folder / entry.key)
             entry.stored = True
         except BaseException:
@@ -125,35 +136,154 @@ class FactCache:
             if item.name not in keep:
                 item.unlink(missing_ok=True)
 
-    def _load(self, key: str) -> Entry | None:
+    def _load(self, key: str, path: Path) -> Entry | None:
+        """The stored entry, if there is one that is well-formed and made from `path`; else None."""
         try:
-            with open(self.folder / key, "rb") as handle:
-                version, summary, graphs = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, TypeError, ImportError):
+            data = read_regular(self.folder / key, MAX_ENTRY_BYTES)
+        except FactFileError:
             return None
-        return Entry(key, summary, graphs, None, True) if version == FORMAT else None
+        decoded = _decode(data, path)
+        return None if decoded is None else Entry(key, decoded[0], decoded[1], None, True)
 
     def _source_current(self, fact_file: Path, source: SourceRef) -> bool:
         """The article the entry was checked against is still the one found first, with the same text."""
-        for candidate in (
-            fact_file.parent / source.name,
-            PACKAGED_SOURCES / source.name,
-            *(d / source.name for d in self.source_dirs),
-        ):
-            if candidate.is_file():
-                resolved = candidate.resolve()
-                return resolved == source.path and self._source_digest(resolved) == source.digest
-        return False
+        try:
+            found = locate_source(source.name, fact_file, self.source_dirs)
+            return found == source.path and self._source_digest(found) == source.digest
+        except FactFileError:
+            return False  # read afresh: the reader says what is wrong
 
     def _source_digest(self, path: Path) -> str:
         """The article's text and its metadata record: a date resolved against the publication date was
         checked against both."""
         if path not in self._source_digests:
             meta = metadata_path(path)
-            self._source_digests[path] = digest_bytes(
-                path.read_bytes() + (meta.read_bytes() if meta.is_file() else b"")
-            )
+            text = read_regular(path, MAX_SOURCE_BYTES, "source article")
+            record = read_regular(meta, MAX_SOURCE_BYTES, "article metadata") if meta.is_file() else b""
+            self._source_digests[path] = digest_bytes(text + record)
         return self._source_digests[path]
+
+
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+
+
+class _Malformed(Exception):
+    """A cache entry that is not what this version writes: ignored."""
+
+
+def _encode(summary: FileSummary, graphs: dict[str, dict[str, tuple[str, int]]]) -> bytes:
+    source = summary.source
+    assert isinstance(source, SourceRef)
+    data = {
+        "format": FORMAT,
+        "path": str(summary.path),
+        "source": [str(source.path), source.name, source.title, source.digest],
+        "digest": summary.digest,
+        "decls": [[i, list(types), label, line] for i, types, label, line in summary.decls],
+        "statements": [[subject, line, [list(ref) for ref in refs]] for subject, line, refs in summary.statements],
+        "literals": [list(fact) for fact in summary.literals],
+        "graphs": {context: {iri: list(v) for iri, v in by_iri.items()} for context, by_iri in graphs.items()},
+    }
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:  # a path's undecodable bytes (surrogate escapes) survive as \u escapes
+        return json.dumps(data, separators=(",", ":")).encode("ascii")
+
+
+def _decode(data: bytes, path: Path) -> tuple[FileSummary, dict[str, dict[str, tuple[str, int]]]] | None:
+    """The summary and graph digests of an entry, every field checked for type; None if anything is off.
+    The checks are inline loops: every build loads every entry, and a call per value would double the time."""
+    try:
+        obj = json.loads(data)
+        if type(obj) is not dict or obj.get("format") != FORMAT or obj.get("path") != str(path):
+            return None
+        src_path, name, title, src_digest = _strs(obj["source"], 4)
+        source = SourceRef(Path(src_path), name, title, src_digest)
+        summary = FileSummary(
+            path,
+            source,
+            _str(obj["digest"]),
+            _decls(obj["decls"]),
+            _statements(obj["statements"]),
+            _literals(obj["literals"]),
+        )
+        return summary, _graphs(obj["graphs"])
+    except (ValueError, KeyError, TypeError, _Malformed):  # json's errors are ValueErrors
+        return None
+
+
+def _decls(items: object) -> list[tuple[str, tuple[str, ...], str | None, int]]:
+    decls = []
+    for entity_id, types, label, line in _list(items):
+        if not (
+            type(entity_id) is str
+            and type(types) is list
+            and all(type(t) is str for t in types)
+            and (label is None or type(label) is str)
+            and type(line) is int
+        ):
+            raise _Malformed
+        decls.append((entity_id, tuple(types), label, line))
+    return decls
+
+
+def _statements(items: object) -> list[tuple[str, int, list[tuple[str, str, str, int]]]]:
+    statements = []
+    for subject, line, refs in _list(items):
+        if type(subject) is not str or type(line) is not int:
+            raise _Malformed
+        checked = []
+        for ref_name, range_iri, entity_id, ref_line in _list(refs):
+            if not (
+                type(ref_name) is str and type(range_iri) is str and type(entity_id) is str and type(ref_line) is int
+            ):
+                raise _Malformed
+            checked.append((ref_name, range_iri, entity_id, ref_line))
+        statements.append((subject, line, checked))
+    return statements
+
+
+def _literals(items: object) -> list[tuple[str, int, str, str]]:
+    """The literal values the modelling check compares (dates, places told apart): subject, line, property, value."""
+    facts = []
+    for subject, line, name, value in _list(items):
+        if not (type(subject) is str and type(line) is int and type(name) is str and type(value) is str):
+            raise _Malformed
+        facts.append((subject, line, name, value))
+    return facts
+
+
+def _graphs(item: object) -> dict[str, dict[str, tuple[str, int]]]:
+    graphs: dict[str, dict[str, tuple[str, int]]] = {}
+    for context, by_iri in _dict(item).items():
+        graphs[context] = {}
+        for iri, (digest, count) in _dict(by_iri).items():
+            if type(digest) is not str or type(count) is not int:
+                raise _Malformed
+            graphs[context][iri] = (digest, count)
+    return graphs
+
+
+def _list(item: object, size: int | None = None) -> list:
+    if type(item) is not list or (size is not None and len(item) != size):
+        raise _Malformed
+    return item
+
+
+def _dict(item: object) -> dict:
+    if type(item) is not dict:
+        raise _Malformed
+    return item
+
+
+def _str(item: object) -> str:
+    if type(item) is not str:
+        raise _Malformed
+    return item
+
+
+def _strs(item: object, size: int) -> list[str]:
+    return [_str(x) for x in _list(item, size)]
 
 
 __all__ = ["FactCache", "Entry", "SourceRef", "context_key", "digest_bytes"]

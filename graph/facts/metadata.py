@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kzlinks.errors import FactFileError, QuoteNotFoundError
-from kzlinks.facts.articles import SourceText, normalise
+from kzlinks.facts.articles import normalise, read_article
 from kzlinks.facts.yamlfile import Located, load_located
 from kzlinks.suggest import did_you_mean
 
@@ -100,7 +100,7 @@ def _checked(path: Path, key: str, node: Located) -> str:
 def _evidence(path: Path, node: Located, article: Path) -> dict[str, str]:
     if not isinstance(node.value, dict):
         raise FactFileError("'evidence' maps a field to the article's words that state it", file=path, line=node.line)
-    source = SourceText(article, normalise(article.read_text(encoding="utf-8")))
+    source = read_article(article)
     found = {}
     for key, quote in node.value.items():
         if key not in FIELDS:

@@ -8,7 +8,6 @@ entities no loaded file declares.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -21,16 +20,18 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kzlinks.errors import FactFileError, FactFileProblems, KGError, QuoteNotFoundError
 from kzlinks.facts.articles import SourceText, find_source, normalise
+from kzlinks.facts.files import MAX_FACT_FILE_BYTES, read_regular
+from kzlinks.facts.identity import resolve_identity
+from kzlinks.facts.literals import DATE_FORMS_HELP, DECIMAL, INTEGER, ImpossibleDate, NotADate, date_datatype
 from kzlinks.facts.resolved import Resolution, read_resolved
 from kzlinks.facts.vocabulary import AMOUNT_RANGE, DATE_RANGE, QUANTITY_RANGE, OntologyIndex, PropertyInfo
 from kzlinks.facts.yamlfile import Located, load_located
-from kzlinks.namespaces import local_name
+from kzlinks.namespaces import iri_segment, local_name
 from kzlinks.suggest import did_you_mean
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
-INTEGER_PATTERN = re.compile(r"^-?\d+$")
-DECIMAL_PATTERN = re.compile(r"^-?\d+(\.\d+)?$")
+INTEGER_PATTERN, DECIMAL_PATTERN = INTEGER, DECIMAL  # ASCII digits only, as XSD says (kzlinks.facts.literals)
 ENTITY_KEYS = {"id", "type", "label", "alt", "quote", "note"}
 STATEMENT_KEYS = {"quote", "subject", "note"}
 
@@ -113,8 +114,8 @@ class FactFile:
 
     @property
     def key(self) -> str:
-        """The stem that names this file's graphs."""
-        return self.path.stem
+        """The stem that names this file's graphs (percent-encoded where a character cannot be in an IRI)."""
+        return iri_segment(self.path.stem)
 
 
 def fold(text: str) -> str:
@@ -135,8 +136,8 @@ class _Reader:
         return FactFileError(message, file=self.path, line=line, item=item)
 
     def read(self) -> FactFile:
-        raw = self.path.read_bytes()
-        root = load_located(self.path)
+        root = load_located(self.path)  # first: it refuses what is not a regular file, before any read
+        raw = read_regular(self.path, MAX_FACT_FILE_BYTES, "YAML file")
         if root is None or not isinstance(root.value, dict):
             raise self.fail("a fact file must be a mapping with 'source', 'entities' and 'statements'", root)
         unknown = set(root.value) - {"source", "entities", "statements", "note"}
@@ -313,17 +314,11 @@ class _Reader:
 
     def date_type(self, text: str, node: Located, key: str, subject: str) -> URIRef:
         try:
-            if re.fullmatch(r"\d{4}", text):
-                return XSD.gYear
-            if re.fullmatch(r"\d{4}-\d{2}", text):
-                dt.date(int(text[:4]), int(text[5:]), 1)
-                return XSD.gYearMonth
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                dt.date.fromisoformat(text)
-                return XSD.date
-        except ValueError:
+            return date_datatype(text)
+        except ImpossibleDate:
             raise self.fail(f"impossible date '{text}'", node, subject) from None
-        raise self.fail(f"'{key}' expects a date as YYYY-MM-DD, YYYY-MM or YYYY, got '{text}'", node, subject)
+        except NotADate:
+            raise self.fail(f"'{key}' expects a date as {DATE_FORMS_HELP}, got '{text}'", node, subject) from None
 
 
 def _collect(problems: list[KGError], check, *args):
@@ -350,11 +345,13 @@ class EntityInfo:
     label: str | None
     where: tuple[Path, int]
     superclasses: set[URIRef] = field(default_factory=set)
+    same_as: str | None = None  # the canonical id, when a `sameAs` statement makes this id its alias
 
 
 Decl = tuple[str, tuple[str, ...], str | None, int]  # id, class IRIs, label, line
 Ref = tuple[str, str, str, int]  # property name, range IRI, entity id, line
 StatementRefs = tuple[str, int, list[Ref]]  # subject, line, entity references
+LiteralFact = tuple[str, int, str, str]  # subject, statement line, property name, lexical value
 
 
 @dataclass
@@ -368,6 +365,7 @@ class FileSummary:
     digest: str
     decls: list[Decl]
     statements: list[StatementRefs]
+    literals: list[LiteralFact] = field(default_factory=list)  # for the modelling check (facts/duplicates.py)
 
 
 def summarise(facts: FactFile | FileSummary) -> FileSummary:
@@ -382,7 +380,13 @@ def summarise(facts: FactFile | FileSummary) -> FileSummary:
         )
         for s in facts.statements
     ]
-    return FileSummary(facts.path, facts.source, facts.digest, decls, statements)
+    literals = [
+        (s.subject, s.line, a.name, a.value.lexical)
+        for s in facts.statements
+        for a in s.assertions
+        if isinstance(a.value, Literal)
+    ]
+    return FileSummary(facts.path, facts.source, facts.digest, decls, statements, literals)
 
 
 def resolve(files: list[FactFile | FileSummary], index: OntologyIndex) -> dict[str, EntityInfo]:
@@ -406,6 +410,7 @@ def resolve(files: list[FactFile | FileSummary], index: OntologyIndex) -> dict[s
     for facts in summaries:
         for statement in facts.statements:
             _check_statement(statement, facts.path, entities, classes, index, supers)
+    resolve_identity(summaries, entities)
     return entities
 
 

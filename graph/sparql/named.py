@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kzlinks.errors import QueryError
+from kzlinks.facts.literals import ImpossibleDate, NotADate, date_datatype, is_decimal, is_integer
 from kzlinks.facts.reader import ID_PATTERN
 from kzlinks.namespaces import entity_iri
 from kzlinks.queries import QUERIES_DIR
@@ -25,6 +26,7 @@ from kzlinks.sparql.results import Results, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_LINE = re.compile(r"^#\s*param:\s*(\w+)\s*:\s*(\w+)\s*(?:=\s*(.*?))?\s*(?:[—-]{1,2}\s+(.*))?$")
+_UNTYPABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # controls; undecodable bytes from argv
 PARAM_KINDS = ("entity", "iri", "string", "integer", "decimal", "date")
 Resolver = Callable[[str], str]
 
@@ -118,15 +120,19 @@ def _term(param: Param, value: str, origin: str, resolve: Resolver | None = None
         if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value, re.I):
             raise QueryError(f"parameter '{param.name}' expects an IRI, got '{value}'", file=origin)
         return Term("uri", value)
-    if kind == "integer" and not re.fullmatch(r"-?\d+", value):
+    if kind == "integer" and not is_integer(value):
         raise QueryError(f"parameter '{param.name}' expects a whole number, got '{value}'", file=origin)
-    if kind == "decimal" and not re.fullmatch(r"-?\d+(\.\d+)?", value):
+    if kind == "decimal" and not is_decimal(value):
         raise QueryError(f"parameter '{param.name}' expects a number, got '{value}'", file=origin)
     if kind == "date":
-        for pattern, datatype in ((r"\d{4}", "gYear"), (r"\d{4}-\d{2}", "gYearMonth"), (r"\d{4}-\d{2}-\d{2}", "date")):
-            if re.fullmatch(pattern, value):
-                return Term("literal", value, XSD + datatype)
-        raise QueryError(f"parameter '{param.name}' expects a date YYYY[-MM[-DD]], got '{value}'", file=origin)
+        try:
+            return Term("literal", value, str(date_datatype(value)))
+        except ImpossibleDate:
+            raise QueryError(f"parameter '{param.name}' is an impossible date: '{value}'", file=origin) from None
+        except NotADate:
+            raise QueryError(
+                f"parameter '{param.name}' expects a date YYYY[-MM[-DD]], got '{value}'", file=origin
+            ) from None
     datatype = {"integer": "integer", "decimal": "decimal"}.get(kind, "string")
     return Term("literal", value, XSD + datatype)
 
@@ -144,6 +150,10 @@ def bind(query: NamedQuery, given: dict[str, str], resolve: Resolver | None = No
         value = given.get(name, param.default)
         if value is None:
             raise QueryError(f"parameter '{name}' is required ({param.help or param.kind})", file=origin)
+        if _UNTYPABLE.search(value):
+            raise QueryError(
+                f"parameter '{name}' holds a control character or bytes that are not UTF-8 text", file=origin
+            )
         bindings[name] = _term(param, value, origin, resolve if name in given else None)
     return bindings
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 
@@ -81,7 +82,7 @@ def to_table(results: Results, width: int | None = None) -> str:
         return "yes" if results.boolean else "no"
     width = width or shutil.get_terminal_size((160, 24)).columns
     header = results.variables
-    rows = [results.cells(r) for r in results.rows]
+    rows = [[printable(" ".join(c.split())) for c in results.cells(r)] for r in results.rows]
     cap = max(12, (width - 3 * len(header)) // max(1, len(header)))
     widths = [min(cap, max([len(h)] + [len(r[i]) for r in rows])) for i, h in enumerate(header)]
 
@@ -97,6 +98,25 @@ def to_table(results: Results, width: int | None = None) -> str:
 def _cut(text: str, size: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= size else text[: size - 1] + "…"
+
+
+# C0/C1 controls (ESC starts a terminal escape sequence), bidi overrides that reorder what is shown, and
+# lone surrogates: shown as escapes, so a label from any source cannot drive or spoof the user's terminal.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    r"""`text` with every control character written as an escape (`\x1b`, `\u202e`).
+
+    >>> print(printable("\x1b[31mred"))
+    \x1b[31mred
+    """
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 FORMATTERS = {"table": to_table, "csv": to_csv, "json": to_json}
