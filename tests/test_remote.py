@@ -1,4 +1,5 @@
-"""`kg push`, `kg query --endpoint` and `kg serve` against a real Oxigraph server (the `oxigraph` package).
+"""`kg push` and `kg query --endpoint` against a real Oxigraph server (the `oxigraph` package).
+(`kg serve` has its own tests, in test_serve.py.)
 
 Every test drives the `kg` command as a user would and inspects the server with plain SPARQL over HTTP,
 independently of graph.remote. A small stdlib reverse proxy stands in front of the server where a test
@@ -14,7 +15,6 @@ import http.server
 import io
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -33,7 +33,7 @@ import pytest
 
 from kzlinks.cli.main import main
 from kzlinks.dataset.store import StoreDir
-from kzlinks.server.endpoint import exposure_warning, oxigraph_binary
+from kzlinks.server.endpoint import oxigraph_binary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "remote"
 PROJECT = "https://w3id.org/kzlinks/graph/"
@@ -538,179 +538,6 @@ def test_a_server_that_never_answers_times_out(stores):
         )
     line = one_error_line(result)
     assert "no answer within 1 s" in line and "attempts" not in line  # a slow server is not asked twice
-
-
-# --------------------------------------------------------------------------- kg serve
-
-
-class Served:
-    """`kg serve` as a user starts it; the URLs it prints, parsed."""
-
-    def __init__(self, *args: str) -> None:
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "kzlinks.cli", "serve", "--port", str(self.port), *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines = []
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip())
-            if line.startswith("Ctrl-C"):
-                break
-        self.urls = dict(re.findall(r"^\s+(\w[\w ]*?)\s{2,}(http\S+)", "\n".join(self.lines), re.M))
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(20)
-
-
-@pytest.fixture
-def views(tmp_path):
-    folder = tmp_path / "views"
-    folder.mkdir()
-    (folder / "index.html").write_text("<!doctype html><title>views</title><p>middle corridor</p>")
-    return folder
-
-
-def post_query(url: str, query: str, accept: str = "application/sparql-results+json") -> bytes:
-    request = urllib.request.Request(
-        url, query.encode(), {"Content-Type": "application/sparql-query", "Accept": accept}
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return answer.read()
-
-
-def test_kg_serve_answers_sparql_and_serves_the_page_and_views(stores, views):
-    served = Served("--store", str(stores["full"]), "--views", str(views))
-    try:
-        base = f"http://127.0.0.1:{served.port}"
-        assert served.urls["SPARQL endpoint"] == base + "/query", served.lines
-        assert served.urls["query page"] == base + "/"
-        count = json.loads(post_query(base + "/query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
-        assert int(count["results"]["bindings"][0]["n"]["value"]) == sum(stores["counts"]["full"].values())
-        union = json.loads(post_query(base + "/query", "ASK { ?s a <https://w3id.org/kzlinks/ontology#City> }"))
-        assert union["boolean"] is True  # the default graph is the union of the named graphs
-        # the named queries run against it as against any remote endpoint
-        local = ok(kg("query", str(FIXTURES / "places-in.rq"), "--store", str(stores["full"])))
-        assert ok(kg("query", str(FIXTURES / "places-in.rq"), "--endpoint", base + "/query")) == local
-        # read-only
-        assert sparql_update(served.port, "INSERT DATA { <http://a> <http://b> <http://c> }") == 403
-        # the query page and everything it loads come from this server
-        with urllib.request.urlopen(base + "/", timeout=10) as answer:
-            page = answer.read().decode()
-        assets = re.findall(r'(?:src|href)="([^"]+)"', page)
-        assert "yasgui" in page.lower() and assets
-        for asset in assets:
-            assert not asset.startswith(("http:", "https:", "//")), asset
-            with urllib.request.urlopen(urllib.parse.urljoin(base + "/", asset), timeout=10) as answer:
-                assert answer.status == 200 and answer.read()
-        with urllib.request.urlopen(served.urls["views"] + "index.html", timeout=10) as answer:
-            assert "middle corridor" in answer.read().decode()
-    finally:
-        assert served.stop() == 0
-    with pytest.raises(OSError):
-        socket.create_connection(("127.0.0.1", served.port), timeout=2).close()
-
-
-def test_kg_serve_follows_a_rebuild(stores, tmp_path):
-    store = tmp_path / "store"
-    ok(kg("build", "--no-packaged", "--facts", str(FIXTURES / "001_b3d0d2c17928b21d.yaml"), "--store", str(store)))
-    served = Served("--store", str(store))
-    try:
-        ok(kg("build", "--no-packaged", "--facts", str(FIXTURES), "--store", str(store)))
-        want = str(sum(stores["counts"]["full"].values()))
-        deadline, seen = time.monotonic() + 30, None
-        while time.monotonic() < deadline and seen != want:
-            try:
-                seen = sparql(served.port, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.2)
-        assert seen == want
-    finally:
-        served.stop()
-
-
-def test_kg_serve_writable_accepts_updates_on_a_copy(stores, tmp_path):
-    store = tmp_path / "store"
-    shutil.copytree(stores["full"], store, symlinks=True)
-    before = export_counts(store, tmp_path)
-    served = Served("--store", str(store), "--writable")
-    try:
-        assert "SPARQL update" in served.urls
-        assert sparql_update(served.port, "INSERT DATA { GRAPH <urn:x:scratch> { <urn:x:a> <urn:x:b> 1 } }") == 204
-        assert sparql(served.port, "SELECT ?o WHERE { ?s <urn:x:b> ?o }") == [{"o": "1"}]
-    finally:
-        assert served.stop() == 0
-    assert export_counts(store, tmp_path) == before  # the built store is what the fact files say
-    assert not list(store.glob(".serve-*"))
-
-
-def test_kg_serve_on_a_busy_port_says_so(stores):
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen(1)
-        port = busy.getsockname()[1]
-        result = kg_process("serve", "--store", str(stores["full"]), "--port", str(port), timeout=60)
-    assert "the Oxigraph server stopped at once" in one_error_line(result)
-
-
-def test_kg_serve_without_a_build_says_build_first(tmp_path):
-    assert "run `kg build` first" in one_error_line(kg_process("serve", "--store", str(tmp_path / "none")))
-
-
-@pytest.mark.parametrize(
-    "host, writable, warned",
-    [
-        ("127.0.0.1", True, False),
-        ("::1", True, False),
-        ("localhost", True, False),
-        ("0.0.0.0", False, False),
-        ("0.0.0.0", True, True),
-        ("192.0.2.10", True, True),
-        ("::", True, True),
-    ],
-)
-def test_a_writable_server_reachable_from_elsewhere_is_warned_about(host, writable, warned):
-    assert (exposure_warning(host, writable) is not None) == warned
-
-
-def test_the_query_page_runs_a_query_offline_in_a_real_browser(stores):
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not browser:
-        if os.environ.get("KG_REQUIRE_BROWSER"):
-            pytest.fail("chromium is required (KG_REQUIRE_BROWSER is set)")
-        pytest.skip("chromium is not installed")
-    served = Served("--store", str(stores["full"]))
-    try:
-        query = (
-            "SELECT DISTINCT ?label WHERE { GRAPH ?passage { ?x <https://w3id.org/kzlinks/ontology#locatedIn> ?in }"
-            " ?x <http://www.w3.org/2000/01/rdf-schema#label> ?label"
-            f' FILTER(STRSTARTS(STR(?passage), "{PROJECT}00")) }} ORDER BY ?label'
-        )
-        hash_ = urllib.parse.urlencode({"query": query, "endpoint": served.urls["SPARQL endpoint"]})
-        dom = subprocess.run(
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--virtual-time-budget=15000",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # no request leaves the machine
-                "--dump-dom",
-                served.urls["query page"] + "#" + hash_,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        ).stdout
-    finally:
-        served.stop()
-    text = re.sub(r"<[^>]+>", " ", dom[dom.find('class="yasr') :])
-    assert "2 results" in text, text[:500]
-    assert "Belgrade" in text and "Tallinn" in text
 
 
 # --------------------------------------------------------------------------- what kg derives from a URL

@@ -77,7 +77,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
         engine = RemoteEngine.from_environment(args.endpoint)
     else:
-        engine = open_engine(args.engine, StoreDir(args.store))
+        engine = open_engine(args.engine, StoreDir(args.store), allow_service=args.allow_service)
     bindings = bind(query, params, _shown(Lookup(engine).resolve))
     for warning in unknown_terms(engine, query.text, str(query.path)):
         print(f"kg: warning: {warning}", file=sys.stderr)
@@ -260,6 +260,9 @@ def parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="run against a remote SPARQL 1.1 endpoint instead of the local store "
         "(credentials from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc)",
+    )
+    p.add_argument(
+        "--allow-service", action="store_true", help="run SERVICE clauses (they make this machine call other servers)"
     )
     p.set_defaults(run=cmd_query)
 

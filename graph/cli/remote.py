@@ -27,6 +27,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             args.views_port,
             args.timeout,
             args.cors,
+            args.allow_service,
+            args.workers,
+            args.memory,
+            args.memory_total,
         )
     )
 
@@ -53,6 +57,16 @@ def _port(text: str) -> int:
     return port
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
 def _views_default() -> Path:
     """Where `kg viz` writes by default, so `kg viz` then `kg serve` needs no option."""
     try:
@@ -63,14 +77,16 @@ def _views_default() -> Path:
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
-    from kzlinks.server.endpoint import DEFAULT_PORT
+    from kzlinks.server.endpoint import DEFAULT_MEMORY_MB, DEFAULT_PORT, DEFAULT_WORKERS
+    from kzlinks.server.pool import MEMORY_TOTAL_MB
 
     p = subparsers.add_parser(
         "serve",
         parents=[common],
         help="serve the graph as a SPARQL endpoint with a query page, and the views",
-        description="Run the Oxigraph server on the built store: SPARQL 1.1 Protocol at /query, the YASGUI "
-        "query page at /, and the views (kg viz -o DIR) on the next port. Read-only unless --writable.",
+        description="Serve the built store: SPARQL 1.1 Protocol at /query (each query in a worker process, "
+        "stopped at --timeout or --memory), a query page at /, and the views (kg viz -o DIR) on the next port. "
+        "Read-only unless --writable; follows rebuilds without an outage.",
     )
     p.add_argument("--port", type=_port, default=DEFAULT_PORT, help="SPARQL endpoint port (default %(default)s)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s: this machine only)")
@@ -88,9 +104,38 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--views-port", type=_port, metavar="PORT", help="port for the views (default: --port + 1)")
     p.add_argument(
-        "--timeout", type=int, default=60, metavar="S", help="query time limit in seconds (default %(default)s)"
+        "--timeout", type=_positive, default=60, metavar="S", help="query time limit in seconds (default %(default)s)"
     )
-    p.add_argument("--cors", action="store_true", help="allow web pages from other origins to query the endpoint")
+    p.add_argument(
+        "--cors",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let web pages from ORIGIN (e.g. https://example.org, or * for any) query the endpoint (repeatable); "
+        "other sites' requests are refused",
+    )
+    p.add_argument("--allow-service", action="store_true", help="run SERVICE clauses (they call other servers)")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=DEFAULT_WORKERS,
+        metavar="N",
+        help="query worker processes (default %(default)s)",
+    )
+    p.add_argument(
+        "--memory",
+        type=_positive,
+        default=DEFAULT_MEMORY_MB,
+        metavar="MB",
+        help="memory one query may use, per worker (default %(default)s); past it the query is stopped",
+    )
+    p.add_argument(
+        "--memory-total",
+        type=_positive,
+        default=MEMORY_TOTAL_MB,
+        metavar="MB",
+        help="memory all workers together may use (default %(default)s); past it the largest query is stopped",
+    )
     p.set_defaults(run=cmd_serve)
 
     p = subparsers.add_parser(

@@ -1,50 +1,50 @@
-"""`kg serve`: the built graph behind the real Oxigraph server, with its query page, plus the views.
+"""`kg serve`: the built graph as a SPARQL endpoint with a query page, plus the views.
 
-Why the `oxigraph` binary (from the PyPI package of that name) and not a Python server: it is the same
-engine as the store and opens the store directory as it is, it speaks the whole SPARQL 1.1 Protocol and
-Graph Store Protocol, and it carries the YASGUI query page inside the binary (no CDN), so the page works
-offline. The default graph is the union of the named graphs, as the named queries expect.
+The parts: a front server (kzlinks.server.front) with a bounded set of threads checks each request (origin,
+size, SERVICE, read-only) and hands the query to a pool of worker processes (kzlinks.server.pool) that read
+the live snapshot's query index with pyoxigraph, exactly as `kg query` does: the default graph holds each
+triple once, and the named graphs stay reachable with GRAPH ?g. A worker is killed at the query's deadline
+or when it passes its memory cap, and replaced; the answer is then an HTTP error, never a 200 with an error
+inside. The query page (kzlinks.server.page) comes from package data, so it works offline.
 
 Read-only by default, on the live snapshot, and it follows rebuilds: when `kg build` publishes a new
-snapshot the server is restarted on it. `--writable` runs it read-write on a working copy (a hard-linked
-backup of the live snapshot, deleted on exit) because the built store must stay exactly what the fact
-files say: an update made through the endpoint is for experiments, never an input to a build.
+snapshot a new pool is opened on it and swapped in once it answers, so no request fails. `--writable` runs
+one read-write worker on a working copy (a hard-linked backup of the live snapshot, deleted on exit): the
+built store stays exactly what the fact files say.
 
-Oxigraph serves no files of its own, so the views (`kg viz -o DIR`) get a small stdlib static file server
-on the next port.
+The views (`kg viz -o DIR`) are served on the next port by a static file server that stays inside its folder.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import ipaddress
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import KGError, StoreError
+from kzlinks.server.files import views_server
+from kzlinks.server.front import BoundedServer, FrontConfig, make_handler
+from kzlinks.server.page import PageAssets
+from kzlinks.server.pool import MEMORY_TOTAL_MB, Pool, Router, WorkerFailed
 
 DEFAULT_PORT = 7878
-READY_SECONDS = 20.0
+DEFAULT_WORKERS = 3
+DEFAULT_MEMORY_MB = 256
 Say = Callable[[str], None]
 
 
 def oxigraph_binary() -> str:
-    """The server that `pip install oxigraph` puts beside this interpreter, else the one on PATH."""
+    """The Oxigraph server that `pip install oxigraph` puts beside this interpreter, else the one on PATH
+    (kg serve no longer runs it; the push tests use it as a real remote server)."""
     beside = Path(sys.executable).with_name("oxigraph")
     if beside.is_file() and os.access(beside, os.X_OK):
         return str(beside)
@@ -64,13 +64,18 @@ def is_loopback(host: str) -> bool:
 
 
 def exposure_warning(host: str, writable: bool) -> str | None:
-    """A warning for a server that others can reach and change."""
-    if writable and not is_loopback(host):
+    """A warning for a server that others can reach (and, with --writable, change)."""
+    if is_loopback(host):
+        return None
+    if writable:
         return (
             f"warning: serving read-write on {host}: anyone who can reach this machine can change the served "
             "data and there is no authentication (drop --writable, or bind 127.0.0.1)"
         )
-    return None
+    return (
+        f"warning: serving on {host}: the endpoint is exposed to anyone who can reach this machine, with no "
+        "authentication (bind 127.0.0.1 to keep it to this machine)"
+    )
 
 
 def _bind(host: str, port: int) -> str:
@@ -86,100 +91,17 @@ def local_url(host: str, port: int) -> str:
     return f"http://{_bind(host, port)}"
 
 
-class OxigraphServer:
-    """One `oxigraph serve[-read-only]` process on a store directory, with its output in a log file."""
-
-    def __init__(
-        self, location: Path, host: str, port: int, writable: bool, timeout: int, cors: bool, log: Path
-    ) -> None:
-        self.location, self.host, self.port = location, host, port
-        self.writable, self.timeout, self.cors, self.log = writable, timeout, cors, log
-        self.process: subprocess.Popen | None = None
-
-    def command(self) -> list[str]:
-        mode = "serve" if self.writable else "serve-read-only"
-        cmd = [
-            oxigraph_binary(),
-            mode,
-            "--location",
-            str(self.location),
-            "--bind",
-            _bind(self.host, self.port),
-            "--union-default-graph",
-            "--timeout-s",
-            str(self.timeout),
-        ]
-        return cmd + (["--cors"] if self.cors else [])
-
-    def start(self) -> None:
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
-        self._wait_ready()
-
-    def _wait_ready(self) -> None:
-        probe = local_url(self.host, self.port) + "/query?" + urllib.parse.urlencode({"query": "ASK {}"})
-        deadline = time.monotonic() + READY_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise KGError(f"the Oxigraph server stopped at once: {self.last_log_line()}")
-            try:
-                with urllib.request.urlopen(probe, timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.1)
-        self.stop()
-        raise KGError(f"the Oxigraph server did not answer within {READY_SECONDS:g} s on {_bind(self.host, self.port)}")
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def last_log_line(self) -> str:
-        try:
-            lines = [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
-        except OSError:
-            lines = []
-        return lines[-1].strip() if lines else f"exit code {self.process.returncode if self.process else '?'}"
-
-    def stop(self) -> None:
-        if self.alive():
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+def _listen(host: str, port: int, handler, what: str) -> BoundedServer:
+    try:
+        return BoundedServer((host.strip("[]"), port), handler)
+    except OSError as exc:
+        raise KGError(f"cannot serve {what} on {_bind(host, port)}: {exc.strerror or exc}") from None
 
 
-class _QuietFiles(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-        pass
-
-
-class _V6Server(http.server.ThreadingHTTPServer):
-    address_family = socket.AF_INET6
-
-
-class ViewsServer:
-    """The generated views as static files, from the stdlib's threading HTTP server."""
-
-    def __init__(self, directory: Path, host: str, port: int) -> None:
-        handler = functools.partial(_QuietFiles, directory=str(directory))
-        server_class = _V6Server if ":" in host else http.server.ThreadingHTTPServer
-        try:
-            self.httpd = server_class((host.strip("[]"), port), handler)
-        except OSError as exc:
-            raise KGError(f"cannot serve the views on {_bind(host, port)}: {exc.strerror}") from None
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def _start(server: BoundedServer) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    return thread
 
 
 @dataclass
@@ -191,7 +113,11 @@ class ServeOptions:
     views: Path | None = None
     views_port: int | None = None
     timeout: int = 60
-    cors: bool = False
+    cors: list[str] = field(default_factory=list)
+    allow_service: bool = False
+    workers: int = DEFAULT_WORKERS
+    memory_mb: int = DEFAULT_MEMORY_MB
+    memory_total_mb: int = MEMORY_TOTAL_MB
 
 
 def _working_copy(store: StoreDir, workdir: Path) -> Path:
@@ -208,9 +134,20 @@ def _live(store: StoreDir) -> Path:
     return snapshot
 
 
-def _announce(options: ServeOptions, snapshot: Path, store: StoreDir, views: ViewsServer | None, say: Say) -> None:
+def _open_pool(options: ServeOptions, snapshot: Path, location: Path | None = None) -> Pool:
+    size = 1 if options.writable else max(1, options.workers)
+    pool = Pool(snapshot, size, options.memory_mb, options.writable, location)
+    try:
+        pool.open()
+    except WorkerFailed as failure:
+        raise KGError(f"cannot open the store {snapshot} for queries: {failure.reason}") from None
+    return pool
+
+
+def _announce(options: ServeOptions, snapshot: Path, store: StoreDir, views_port: int | None, say: Say) -> None:
     base = local_url(options.host, options.port)
-    quads = f", {len(store.open_read())} quads"
+    manifest = store.manifest()
+    quads = f", {manifest.quads} quads" if manifest else ""
     mode = "read-write working copy, discarded on exit" if options.writable else "read-only, follows rebuilds"
     say(f"serving {store.root} (snapshot {snapshot.name}{quads}; {mode})")
     say(f"  query page       {base}/")
@@ -218,69 +155,100 @@ def _announce(options: ServeOptions, snapshot: Path, store: StoreDir, views: Vie
     if options.writable:
         say(f"  SPARQL update    {base}/update")
     say(f"  graph store      {base}/store")
-    if views:
-        say(f"  views            {local_url(options.host, views.httpd.server_address[1])}/   ({options.views})")
+    if views_port:
+        say(f"  views            {local_url(options.host, views_port)}/   ({options.views})")
     else:
         say(f"  views            none: no folder {options.views} (write it with `kg viz -o DIR`, then --views DIR)")
-    if options.host in ("0.0.0.0", "::", "[::]"):
+    limits = f"{options.timeout} s and {options.memory_mb} MB per query, {options.memory_total_mb} MB in all"
+    service = "SERVICE allowed" if options.allow_service else "SERVICE refused"
+    cors = f"cross-origin allowed for {', '.join(options.cors)}" if options.cors else "cross-origin refused"
+    say(f"  limits           {limits}; {service}; {cors}")
+    if not is_loopback(options.host):
         say(f"  listening on every interface of this machine ({options.host})")
     say("Ctrl-C stops the server.")
 
 
 def serve(options: ServeOptions, say: Say = print, warn: Say = lambda m: print(m, file=sys.stderr)) -> int:
-    """Run until interrupted (SIGINT or SIGTERM); restart the server when a build publishes a new snapshot."""
+    """Run until interrupted (SIGINT or SIGTERM); follow the store when a build publishes a new snapshot."""
     snapshot = _live(options.store)
     warning = exposure_warning(options.host, options.writable)
     if warning:
         warn(warning)
     workdir = Path(tempfile.mkdtemp(prefix=".serve-", dir=options.store.root))
     previous = signal.signal(signal.SIGTERM, _interrupt)
-    server = views = None
+    router = front = views = None
     try:
-        location = _working_copy(options.store, workdir) if options.writable else snapshot / "oxigraph"
-        server = OxigraphServer(
-            location,
-            options.host,
-            options.port,
-            options.writable,
-            options.timeout,
-            options.cors,
-            workdir / "oxigraph.log",
+        location = _working_copy(options.store, workdir) if options.writable else None
+        router = Router(_open_pool(options, snapshot, location), options.timeout, options.memory_total_mb)
+        config = FrontConfig(
+            router,
+            PageAssets.build(),
+            writable=options.writable,
+            allow_service=options.allow_service,
+            cors=list(options.cors),
+            loopback_only=is_loopback(options.host),
         )
-        server.start()
+        front = _listen(options.host, options.port, make_handler(config), "the SPARQL endpoint")
+        _start(front)
+        views_port = None
         if options.views and options.views.is_dir():
             next_port = options.port + 1 if options.port < 65535 else options.port - 1
-            views = ViewsServer(options.views, options.host, options.views_port or next_port)
-            views.start()
-        _announce(options, snapshot, options.store, views, lambda m: say(m) or sys.stdout.flush())
-        _watch(options, server, snapshot, warn)
+            try:
+                views = views_server(options.views, options.host, options.views_port or next_port)
+            except OSError as exc:
+                port = options.views_port or next_port
+                raise KGError(f"cannot serve the views on port {port}: {exc.strerror}") from None
+            _start(views)
+            views_port = views.server_address[1]
+        _announce(options, snapshot, options.store, views_port, _flushed(say))
+        _watch(options, router, snapshot, warn)
     except KeyboardInterrupt:
         warn("kg serve: stopped")
     finally:
         signal.signal(signal.SIGTERM, previous)
-        if views:
-            views.stop()
-        if server:
-            server.stop()
+        for server in (views, front):
+            if server:
+                server.shutdown()
+                server.server_close()
+        if router:
+            router.close()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def _flushed(say: Say) -> Say:
+    """`say`, then flush stdout: a process reading kg serve's output through a pipe sees each line at once."""
+
+    def flushed(message: str) -> None:
+        say(message)
+        sys.stdout.flush()
+
+    return flushed
 
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _watch(options: ServeOptions, server: OxigraphServer, snapshot: Path, warn: Say) -> None:
+def _watch(options: ServeOptions, router: Router, snapshot: Path, warn: Say) -> None:
+    """Replace dead workers, report what happened to them, and move to each new snapshot."""
     while True:
-        time.sleep(0.5)
-        if not server.alive():
-            raise KGError(f"the Oxigraph server stopped: {server.last_log_line()}")
+        time.sleep(0.25)
+        router.check()
+        while router.events:
+            warn(f"kg serve: {router.events.pop(0)}; replaced")
         current = options.store.current
-        if not options.writable and current is not None and current != snapshot:
-            server.stop()
-            snapshot, server.location = current, current / "oxigraph"
-            server.start()
-            warn(f"kg serve: now serving snapshot {snapshot.name}")
+        if options.writable or current is None or current == snapshot:
+            continue
+        try:
+            pool = _open_pool(options, current)
+        except KGError as exc:
+            warn(f"kg serve: still serving snapshot {snapshot.name}: {exc}")
+            snapshot = current  # do not retry a snapshot that does not open; the next build will
+            continue
+        router.swap(pool)
+        snapshot = current
+        warn(f"kg serve: now serving snapshot {snapshot.name}")
 
 
 __all__ = ["serve", "ServeOptions", "exposure_warning", "oxigraph_binary", "DEFAULT_PORT"]

@@ -19,6 +19,7 @@ from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import QueryError
 from kzlinks.sparql.binding import with_values
 from kzlinks.sparql.results import Results, Term
+from kzlinks.sparql.service import refuse_service
 from kzlinks.sparql.syntax import readable
 
 
@@ -41,9 +42,10 @@ def _from_ox(term) -> Term:
 class OxigraphEngine:
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store, union: bool = True) -> None:
+    def __init__(self, store: ox.Store, union: bool = True, allow_service: bool = False) -> None:
         self.store = store
         self.union = union  # False on a query index, whose default graph is the de-duplicated union
+        self.allow_service = allow_service  # SERVICE makes the engine call other servers: only if asked
 
     @classmethod
     def open(cls, store_dir: StoreDir) -> OxigraphEngine:
@@ -51,6 +53,7 @@ class OxigraphEngine:
         return cls(store, union=not indexed)
 
     def run(self, sparql: str, bindings: dict[str, Term], origin: str) -> Results:
+        refuse_service(sparql, origin, self.allow_service)
         bound = with_values(sparql, bindings)
         try:
             answer = self.store.query(bound, use_default_graph_as_union=self.union)
@@ -94,8 +97,9 @@ def _to_rdflib(term: Term):
 class RdflibEngine:
     name = "rdflib"
 
-    def __init__(self, dataset: rdflib.Dataset) -> None:
+    def __init__(self, dataset: rdflib.Dataset, allow_service: bool = False) -> None:
         self.dataset = dataset
+        self.allow_service = allow_service
 
     @classmethod
     def open(cls, store_dir: StoreDir) -> RdflibEngine:
@@ -106,6 +110,7 @@ class RdflibEngine:
         return cls(dataset)
 
     def run(self, sparql: str, bindings: dict[str, Term], origin: str) -> Results:
+        refuse_service(sparql, origin, self.allow_service)
         try:
             answer = self.dataset.query(sparql, initBindings={k: _to_rdflib(v) for k, v in bindings.items()})
         except Exception as exc:  # pyparsing and rdflib raise many types for a bad query
@@ -128,13 +133,14 @@ class RdflibEngine:
 ENGINES = {"oxigraph": OxigraphEngine, "rdflib": RdflibEngine}
 
 
-def open_engine(name: str, store_dir: StoreDir) -> Engine:
+def open_engine(name: str, store_dir: StoreDir, allow_service: bool = False) -> Engine:
     """Open the live store of `store_dir` for queries.
 
     Args:
         name: ``"oxigraph"`` (the store itself, read-only; fast) or ``"rdflib"`` (the dataset loaded into
             rdflib's memory store; slow, the reference engine).
         store_dir: the store directory a build wrote.
+        allow_service: run SERVICE clauses (they make this machine call other servers); refused otherwise.
 
     Returns:
         An Engine with ``run(query, bindings, source)``; its default graph is the union of every graph,
@@ -153,4 +159,6 @@ def open_engine(name: str, store_dir: StoreDir) -> Engine:
     """
     if name not in ENGINES:
         raise QueryError(f"unknown engine '{name}' (choose {', '.join(ENGINES)})")
-    return ENGINES[name].open(store_dir)
+    engine = ENGINES[name].open(store_dir)
+    engine.allow_service = allow_service
+    return engine
