@@ -44,7 +44,7 @@ def _graphs_of(store: StoreDir, key: str) -> set[str]:
 
 
 def _index_is_the_union(store: StoreDir) -> bool:
-    index = ox.Store.read_only(str(store.current / "query"))
+    index = ox.Store.read_only(str(store.current.index_dir))
     dataset = store.open_read()
     union = {(q.subject, q.predicate, q.object) for q in dataset}
     default = {(q.subject, q.predicate, q.object) for q in index.quads_for_pattern(None, None, None, ox.DefaultGraph())}
@@ -172,7 +172,7 @@ def test_incremental_builds_end_where_a_cold_build_of_the_same_input_would(facts
     cold = StoreDir(tmp_path / "cold")
     _build(facts, cold)
     assert _without_blank_labels(store.open_read()) == _without_blank_labels(cold.open_read())
-    indexes = [_without_blank_labels(ox.Store.read_only(str(s.current / "query"))) for s in (store, cold)]
+    indexes = [_without_blank_labels(ox.Store.read_only(str(s.current.index_dir))) for s in (store, cold)]
     assert indexes[0] == indexes[1]
     assert _index_is_the_union(store)
 

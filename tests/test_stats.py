@@ -36,7 +36,7 @@ def test_stats_names_what_breaks_a_zero_check(tmp_path, capsys):
     """Quads slipped into the store by hand (not through a fact file) are caught and named."""
     store = tmp_path / "store"
     assert kg(capsys, "build", "--no-packaged", "--facts", FIXTURES / "good", "--store", store).code == 0
-    db = pyoxigraph.Store(str(StoreDir(store).current / "oxigraph"))
+    db = pyoxigraph.Store(str(StoreDir(store).current.dataset_dir))
     ghost, graph = pyoxigraph.NamedNode(entity_iri("ghost")), pyoxigraph.NamedNode(str(GRAPH["hand-made"]))
     db.add(pyoxigraph.Quad(ghost, pyoxigraph.NamedNode(str(RDF.type)), pyoxigraph.NamedNode(str(KG.State)), graph))
     db.flush()

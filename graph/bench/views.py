@@ -14,7 +14,6 @@ until the view has drawn and the time one full redraw takes at the fitted view a
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import random
 import shutil
@@ -27,7 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kzlinks.analysis.derived import write_derived
-from kzlinks.dataset.store import StoreDir
+from kzlinks.dataset.store import Manifest, StoreDir
 from kzlinks.namespaces import GRAPH, ID, KG, OA, SOURCE
 from kzlinks.sparql.engines import OxigraphEngine
 from kzlinks.viz.render import render, write
@@ -129,7 +128,7 @@ def synthetic_store(root: Path, nodes: int, kind: str, seed: int = 7) -> tuple[S
     (_map_graph if kind == "map" else _actor_graph)(q, nodes, random.Random(seed))
     store_dir = StoreDir(root)
     snapshot = store_dir.new_snapshot()
-    db = ox.Store(str(snapshot / "oxigraph"))
+    db = snapshot.open_dataset()
     onto = ox.NamedNode(str(GRAPH["ontology"]))
     db.bulk_extend(
         ox.Quad(t.subject, t.predicate, t.object, onto)
@@ -140,8 +139,8 @@ def synthetic_store(root: Path, nodes: int, kind: str, seed: int = 7) -> tuple[S
     write_derived(db)
     derive_seconds = time.perf_counter() - started
     del db
-    (snapshot / "manifest.json").write_text(json.dumps({"graphs": {}, "inputs": {}, "built_at": 0, "quads": 0}))
-    store_dir.publish(snapshot)
+    snapshot.write_manifest(Manifest())
+    snapshot.publish()
     return store_dir, derive_seconds
 
 

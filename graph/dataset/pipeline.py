@@ -24,7 +24,7 @@ from kzlinks.data import PACKAGED_FACTS
 from kzlinks.dataset import queryindex
 from kzlinks.dataset.mapping import GraphQuads, map_fact_file, source_quads
 from kzlinks.dataset.reference import read_reference, reference_files
-from kzlinks.dataset.store import Manifest, StoreDir, one_build_at_a_time
+from kzlinks.dataset.store import Manifest, Snapshot, StoreDir, one_build_at_a_time
 from kzlinks.dataset.validation import check, check_store, to_rdflib
 from kzlinks.errors import FactFileError, KGError, StoreError
 from kzlinks.facts.cache import Entry, FactCache, context_key, digest_bytes
@@ -49,9 +49,9 @@ class BuildReport:
     graphs_written: int
     graphs_removed: int
     quads: int
-    validated_triples: int
-    seconds: float
-    snapshot: Path | None
+    validated_triples: int = 0  # triples whose subjects were validated
+    seconds: float = 0.0
+    snapshot: Path | None = None  # the published snapshot's folder; None when nothing needed rebuilding
     files_read: int = 0  # fact files parsed and checked (not served from the cache)
     graphs_validated: int = 0  # graphs whose subjects were validated (all of them on a full check)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: read, map, write, validate, ...
@@ -275,19 +275,15 @@ def build(
     removed = set(old.graphs) - set(mapped.digests) if old else set()
     recheck = old is None or str(ONTOLOGY_GRAPH) in changed or old.inputs.get(str(SHAPES_FILE)) != shapes_digest
     report = BuildReport(
-        len(entries),
-        len(entities),
-        sum(len(s.statements) for s in summaries),
-        len(mapped.digests),
-        len(changed),
-        len(removed),
-        sum(mapped.counts.values()),
-        0,
-        0.0,
-        None,
-        sum(1 for e in entries if e.fresh),
-        0,
-        clock.timings,
+        fact_files=len(entries),
+        entities=len(entities),
+        statements=sum(len(s.statements) for s in summaries),
+        graphs=len(mapped.digests),
+        graphs_written=len(changed),
+        graphs_removed=len(removed),
+        quads=sum(mapped.counts.values()),
+        files_read=sum(1 for e in entries if e.fresh),
+        timings=clock.timings,
         dropped=dropped,
         warnings=warnings,
     )
@@ -320,22 +316,22 @@ def build(
         query_index.flush()
         del db, query_index
         clock.lap("derive")
-        Manifest(mapped.digests, inputs, time.time(), report.quads).write(snapshot / "manifest.json")
-        store.publish(snapshot)
+        snapshot.write_manifest(Manifest(mapped.digests, inputs, time.time(), report.quads))
+        snapshot.publish()
         cache.prune({e.key for e in entries})
         clock.lap("publish")
     except BaseException as exc:
-        store.discard(snapshot)
+        snapshot.discard()
         if isinstance(exc, (KGError, KeyboardInterrupt)):
             raise
-        raise StoreError(f"cannot write store: {exc}", file=snapshot) from None
-    report.snapshot, report.seconds = snapshot, time.perf_counter() - started
+        raise StoreError(f"cannot write store: {exc}", file=snapshot.path) from None
+    report.snapshot, report.seconds = snapshot.path, time.perf_counter() - started
     return report
 
 
 def _index(
     store: StoreDir,
-    snapshot: Path,
+    snapshot: Snapshot,
     db: pyoxigraph.Store,
     replaced: set[str] | None,
     triples: set[str],
@@ -343,11 +339,10 @@ def _index(
 ) -> pyoxigraph.Store:
     """The new snapshot's query index: the live one updated graph by graph, or a new one (from the triples
     just mapped when that is every graph, else read back from the dataset)."""
-    target = snapshot / queryindex.INDEX_DIR
     live = store.current
-    if replaced is not None and live is not None and queryindex.has_index(live):
-        return queryindex.update(live / queryindex.INDEX_DIR, target, db, replaced)
-    return queryindex.create(db, target, (triples, blank) if replaced is None else None)
+    if replaced is not None and live is not None and live.has_index:
+        return queryindex.update(live.index_dir, snapshot.index_dir, db, replaced)
+    return queryindex.create(db, snapshot.index_dir, (triples, blank) if replaced is None else None)
 
 
 def _derive(db: pyoxigraph.Store, index: pyoxigraph.Store, derive: Derive, progress: Progress) -> None:
@@ -393,7 +388,7 @@ def _validate(
 
 def _write(
     store: StoreDir,
-    snapshot: Path,
+    snapshot: Snapshot,
     quads: GraphQuads,
     changed: set[str],
     removed: set[str],
@@ -402,11 +397,10 @@ def _write(
 ) -> tuple[pyoxigraph.Store, set[str]]:
     """Write the new snapshot: a hard-linked copy of the live one with the changed graphs replaced, or
     everything afresh. Returns the open store and the subjects the replaced graphs used to describe."""
-    target = snapshot / "oxigraph"
     stale: set[str] = set()
     if incremental:
-        store.open_read().backup(str(target))  # hard-linked checkpoint: cheap whatever the size
-    db = pyoxigraph.Store(str(target))
+        store.open_read().backup(str(snapshot.dataset_dir))  # hard-linked checkpoint: cheap whatever the size
+    db = snapshot.open_dataset()
     if incremental:
         for iri in sorted(changed | removed):
             graph = NamedNode(iri)

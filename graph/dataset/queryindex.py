@@ -18,7 +18,6 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import DefaultGraph, NamedNode, Quad
 
-INDEX_DIR = "query"
 BULK_MIN = 50_000  # more default-graph triples than this go through the bulk loader
 
 
@@ -89,8 +88,4 @@ def apply_delta(index: pyoxigraph.Store, gone: Iterable[Quad], added: Iterable[Q
     index.extend(added + list(_to_default(added)))
 
 
-def has_index(snapshot: Path) -> bool:
-    return (snapshot / INDEX_DIR).is_dir()
-
-
-__all__ = ["create", "update", "replace_graphs", "apply_delta", "has_index", "INDEX_DIR"]
+__all__ = ["create", "update", "replace_graphs", "apply_delta"]

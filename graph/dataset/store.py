@@ -66,8 +66,68 @@ class Manifest:
         path.write_text(json.dumps(self.__dict__, indent=1, sort_keys=True), encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One snapshot of a store, and the only place that knows a snapshot's layout: the dataset (`oxigraph/`,
+    one named graph per passage), the query index beside it (`query/`, see queryindex.py) and the manifest
+    (`manifest.json`, written last: a snapshot without one is what a killed build left). A build writes a
+    new snapshot, then publishes or discards it; readers open the live one."""
+
+    store: StoreDir
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def dataset_dir(self) -> Path:
+        return self.path / "oxigraph"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.path / "query"
+
+    @property
+    def manifest_file(self) -> Path:
+        return self.path / "manifest.json"
+
+    @property
+    def complete(self) -> bool:
+        return self.manifest_file.is_file()
+
+    @property
+    def has_index(self) -> bool:
+        return self.index_dir.is_dir()
+
+    def manifest(self) -> Manifest:
+        return Manifest.read(self.manifest_file)
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        """The last write of a build: from here on the snapshot counts as complete."""
+        manifest.write(self.manifest_file)
+
+    def open_dataset(self) -> pyoxigraph.Store:
+        """The dataset for writing (a snapshot being built)."""
+        return pyoxigraph.Store(str(self.dataset_dir))
+
+    def open_read(self, index: bool = False) -> pyoxigraph.Store:
+        """The dataset, or its query index, read-only; several readers (a query, a server) may share it."""
+        try:
+            return pyoxigraph.Store.read_only(str(self.index_dir if index else self.dataset_dir))
+        except OSError as exc:
+            raise StoreError(f"cannot open store: {exc}", file=self.path) from None
+
+    def publish(self) -> None:
+        """Make this snapshot the live store in one atomic rename, then drop older snapshots."""
+        self.store.publish(self)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
 class StoreDir:
-    """A store directory: `current` -> `snapshots/<id>/` with `oxigraph/` and `manifest.json`."""
+    """A store directory: `current` -> `snapshots/<id>/` (a Snapshot), plus the fact cache and the lock."""
 
     def __init__(self, root: Path | str | None = None) -> None:
         self.root = Path(root) if root is not None else default_store()
@@ -78,50 +138,44 @@ class StoreDir:
         return self.root / "cache"
 
     @property
-    def current(self) -> Path | None:
+    def current(self) -> Snapshot | None:
+        """The live snapshot, or None before the first build."""
         link = self.root / "current"
-        return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+        return Snapshot(self, link.resolve()) if link.is_symlink() and link.resolve().is_dir() else None
 
-    def manifest(self) -> Manifest | None:
-        snapshot = self.current
-        return Manifest.read(snapshot / "manifest.json") if snapshot else None
-
-    def open_read(self) -> pyoxigraph.Store:
-        """Open the live store read-only; several readers (a query, a server) may share it."""
+    def live(self) -> Snapshot:
+        """The live snapshot; an error that says what to do when nothing is built yet."""
         snapshot = self.current
         if snapshot is None:
             raise StoreError("no graph built yet: run `kg build` first", file=self.root)
-        try:
-            return pyoxigraph.Store.read_only(str(snapshot / "oxigraph"))
-        except OSError as exc:
-            raise StoreError(f"cannot open store: {exc}", file=snapshot) from None
+        return snapshot
+
+    def manifest(self) -> Manifest | None:
+        snapshot = self.current
+        return snapshot.manifest() if snapshot else None
+
+    def open_read(self) -> pyoxigraph.Store:
+        """Open the live dataset read-only; several readers (a query, a server) may share it."""
+        return self.live().open_read()
 
     def open_query(self) -> tuple[pyoxigraph.Store, bool]:
         """The store named queries should read, and whether its default graph already is the union: the
-        query index (graph/queryindex.py) when the live snapshot has one, else the dataset itself."""
-        snapshot = self.current
-        if snapshot is None or not (snapshot / "query").is_dir():
-            return self.open_read(), False
-        try:
-            return pyoxigraph.Store.read_only(str(snapshot / "query")), True
-        except OSError as exc:
-            raise StoreError(f"cannot open store: {exc}", file=snapshot) from None
+        query index (queryindex.py) when the live snapshot has one, else the dataset itself."""
+        snapshot = self.live()
+        return (snapshot.open_read(index=True), True) if snapshot.has_index else (snapshot.open_read(), False)
 
-    def new_snapshot(self) -> Path:
+    def new_snapshot(self) -> Snapshot:
         path = self.root / "snapshots" / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
         path.mkdir(parents=True)
-        return path
+        return Snapshot(self, path)
 
-    def publish(self, snapshot: Path) -> None:
+    def publish(self, snapshot: Snapshot) -> None:
         """Make `snapshot` the live store in one atomic rename, then drop old snapshots."""
         previous = self.current
         tmp_link = self.root / f".current-{uuid.uuid4().hex}"
-        os.symlink(snapshot.relative_to(self.root), tmp_link)
+        os.symlink(snapshot.path.relative_to(self.root), tmp_link)
         os.replace(tmp_link, self.root / "current")
         self._prune(keep={snapshot.name} | ({previous.name} if previous else set()))
-
-    def discard(self, snapshot: Path) -> None:
-        shutil.rmtree(snapshot, ignore_errors=True)
 
     def _prune(self, keep: set[str]) -> None:
         """Keep the new snapshot and the one it replaced (a reader may still have it open); drop every other,
@@ -139,7 +193,7 @@ class StoreDir:
         live = self.current
         snapshots = self.root / "snapshots"
         for item in snapshots.iterdir() if snapshots.is_dir() else ():
-            if (live is None or item.name != live.name) and not (item / "manifest.json").is_file():
+            if (live is None or item.name != live.name) and not Snapshot(self, item).complete:
                 shutil.rmtree(item, ignore_errors=True)
         for link in self.root.glob(".current-*"):
             link.unlink(missing_ok=True)

@@ -29,8 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kzlinks.dataset.store import StoreDir
-from kzlinks.errors import KGError, StoreError
+from kzlinks.dataset.store import Snapshot, StoreDir
+from kzlinks.errors import KGError
 from kzlinks.server.files import views_server
 from kzlinks.server.front import BoundedServer, FrontConfig, make_handler
 from kzlinks.server.page import PageAssets
@@ -127,24 +127,17 @@ def _working_copy(store: StoreDir, workdir: Path) -> Path:
     return target
 
 
-def _live(store: StoreDir) -> Path:
-    snapshot = store.current
-    if snapshot is None:
-        raise StoreError("no graph built yet: run `kg build` first", file=store.root)
-    return snapshot
-
-
-def _open_pool(options: ServeOptions, snapshot: Path, location: Path | None = None) -> Pool:
+def _open_pool(options: ServeOptions, snapshot: Snapshot, location: Path | None = None) -> Pool:
     size = 1 if options.writable else max(1, options.workers)
     pool = Pool(snapshot, size, options.memory_mb, options.writable, location)
     try:
         pool.open()
     except WorkerFailed as failure:
-        raise KGError(f"cannot open the store {snapshot} for queries: {failure.reason}") from None
+        raise KGError(f"cannot open the store {snapshot.path} for queries: {failure.reason}") from None
     return pool
 
 
-def _announce(options: ServeOptions, snapshot: Path, store: StoreDir, views_port: int | None, say: Say) -> None:
+def _announce(options: ServeOptions, snapshot: Snapshot, store: StoreDir, views_port: int | None, say: Say) -> None:
     base = local_url(options.host, options.port)
     manifest = store.manifest()
     quads = f", {manifest.quads} quads" if manifest else ""
@@ -170,7 +163,7 @@ def _announce(options: ServeOptions, snapshot: Path, store: StoreDir, views_port
 
 def serve(options: ServeOptions, say: Say = print, warn: Say = lambda m: print(m, file=sys.stderr)) -> int:
     """Run until interrupted (SIGINT or SIGTERM); follow the store when a build publishes a new snapshot."""
-    snapshot = _live(options.store)
+    snapshot = options.store.live()
     warning = exposure_warning(options.host, options.writable)
     if warning:
         warn(warning)
@@ -230,7 +223,7 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _watch(options: ServeOptions, router: Router, snapshot: Path, warn: Say) -> None:
+def _watch(options: ServeOptions, router: Router, snapshot: Snapshot, warn: Say) -> None:
     """Replace dead workers, report what happened to them, and move to each new snapshot."""
     while True:
         time.sleep(0.25)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from kzlinks.dataset.queryindex import INDEX_DIR
+from kzlinks.dataset.store import Snapshot
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")  # run by path: no package import, a fast start
 # Workers ask Linux to kill them when the thread that started them ends (PR_SET_PDEATHSIG), so that no query
@@ -82,10 +82,9 @@ class WorkerFailed(Exception):
         self.over_memory = False
 
 
-def store_location(snapshot: Path) -> tuple[Path, bool]:
+def store_location(snapshot: Snapshot) -> tuple[Path, bool]:
     """What the workers open in a snapshot, and whether it needs Oxigraph's union default graph."""
-    index = snapshot / INDEX_DIR
-    return (index, False) if index.is_dir() else (snapshot / "oxigraph", True)
+    return (snapshot.index_dir, False) if snapshot.has_index else (snapshot.dataset_dir, True)
 
 
 def _read_exact(fd: int, size: int, deadline: float) -> bytes:
@@ -199,7 +198,9 @@ class Worker:
 class Pool:
     """The workers of one snapshot."""
 
-    def __init__(self, snapshot: Path, size: int, memory_mb: int, writable: bool = False, location: Path | None = None):
+    def __init__(
+        self, snapshot: Snapshot, size: int, memory_mb: int, writable: bool = False, location: Path | None = None
+    ):
         self.snapshot = snapshot
         default_location, self.union = store_location(snapshot)
         self.location = location or default_location
