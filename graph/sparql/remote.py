@@ -90,8 +90,8 @@ class Endpoints:
         if path.endswith("/query"):
             base = url[: url.rindex("/query")]
             derived_update, derived_store = base + "/update", base + "/store"
-        elif path.endswith("/sparql"):
-            derived_update, derived_store = url, None
+        elif path.endswith("/sparql"):  # one URL for queries and updates; Virtuoso's graph store beside it
+            derived_update, derived_store = url, url[: url.rindex("/sparql")] + "/sparql-graph-crud"
         else:
             derived_update, derived_store = url, url
         return cls(url, update or derived_update, graph_store or derived_store)
@@ -868,8 +868,9 @@ def _swap(
     try:
         remote.update(";\n".join(operations), idempotent=False)
     except RemoteError as exc:
-        if getattr(exc, "unsent", False):
-            raise
+        status = getattr(exc, "status", None)
+        if getattr(exc, "unsent", False) or (status is not None and status < 500):
+            raise  # never sent, or refused by the server itself: nothing happened there
         progress(f"the swap got no answer ({exc.message}); asking the server whether it happened")
         return _settle(remote, run, staging, expected, exc)
     return ""
