@@ -263,8 +263,9 @@ class _Watchdog:
     request for ever. Shutting the socket down makes the blocked read return at once.
     """
 
-    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
-        self.connection, self.fired = connection, False
+    def __init__(self, seconds: float) -> None:
+        self.sock: socket.socket | None = None  # kept here: http.client drops its own reference to it
+        self.fired = False
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
@@ -273,8 +274,14 @@ class _Watchdog:
     def _fire(self) -> None:
         with self._lock:
             self.fired = True
-            sock = self.connection.sock
-            if sock is not None:
+            if self.sock is not None:
+                with _ignored(OSError):
+                    self.sock.shutdown(socket.SHUT_RDWR)
+
+    def arm(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            self.sock = sock
+            if self.fired and sock is not None:
                 with _ignored(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
 
@@ -362,10 +369,11 @@ class HttpClient:
         kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         connection = kind(parts.hostname or "", parts.port, timeout=self.timeout)
         target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
-        watchdog = _Watchdog(connection, self.timeout)
+        watchdog = _Watchdog(self.timeout)
         stage = "connect"
         try:
             connection.connect()
+            watchdog.arm(connection.sock)
             stage = "answer"
             connection.request(method, target, body, headers)
             answer = connection.getresponse()
