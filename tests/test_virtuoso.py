@@ -145,7 +145,7 @@ def test_an_endpoint_that_is_not_there_is_named_with_what_was_tried(virtuoso):
 
 
 @pytest.fixture(scope="module")
-def seeded(virtuoso, stores, tmp_path_factory):
+def seeded(virtuoso, stores, tmp_path_factory):  # noqa: F811
     """A stopped Virtuoso folder holding the full fixture push, and its project state."""
     seed = Virtuoso(tmp_path_factory.mktemp("seed") / "db")
     try:
@@ -157,7 +157,7 @@ def seeded(virtuoso, stores, tmp_path_factory):
 
 @pytest.mark.parametrize("via", ["gsp", "update"])
 @pytest.mark.parametrize("cut", ["first", "staging", "swap", "after-swap"])
-def test_a_push_cut_off_midway_leaves_virtuoso_all_old_or_all_new(seeded, stores, tmp_path, via, cut):
+def test_a_push_cut_off_midway_leaves_virtuoso_all_old_or_all_new(seeded, stores, tmp_path, via, cut):  # noqa: F811
     """Virtuoso killed (SIGKILL) before one request of a push, then restarted: old data until the swap."""
     seed, old = seeded
     new = local_state(stores["small"])
