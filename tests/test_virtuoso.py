@@ -95,17 +95,26 @@ GROUP_CONCAT = re.compile(
 )
 
 
+SAMPLE = re.compile(r"SAMPLE\s*\((?:[^()]|\([^()]*\))*\)\s+AS\s+\?(\w+)", re.I)
+
+
+def sampled(sparql: str) -> set[str]:
+    """The columns a query fills with SAMPLE: SPARQL lets a server pick any value of the group."""
+    return set(SAMPLE.findall(sparql))
+
+
 def concatenated(sparql: str) -> dict[str, str]:
     """The columns a query fills with GROUP_CONCAT, and their separators."""
     return {name: sep if sep is not None else " " for sep, name in GROUP_CONCAT.findall(sparql)}
 
 
-def _rows(text: str, concat: dict[str, str]) -> set[tuple]:
+def _rows(text: str, concat: dict[str, str], sample: set[str] = frozenset()) -> set[tuple]:
     """SPARQL JSON as a set of rows; each row a sorted tuple of (variable, type, value, datatype, language).
 
     A GROUP_CONCAT column is compared as the sorted list of its parts, as a plain string: SPARQL leaves the
     order of the parts undefined, and says the result is a simple literal (Oxigraph keeps the parts' common
-    language tag, Virtuoso does not).
+    language tag, Virtuoso does not). A SAMPLE column is compared as bound or not: SPARQL lets the server
+    pick any value of the group.
     """
     data = json.loads(text)
     if "boolean" in data:
@@ -114,7 +123,9 @@ def _rows(text: str, concat: dict[str, str]) -> set[tuple]:
     for binding in data["results"]["bindings"]:
         cells = []
         for name, term in binding.items():
-            if name in concat:
+            if name in sample:  # any value of the group will do: compare that there is one
+                cells.append((name, "sampled", "", None, None))
+            elif name in concat:
                 parts = sorted(term["value"].split(concat[name])) if concat[name] else [term["value"]]
                 cells.append((name, "literal", tuple(parts), None, None))
             else:
@@ -123,15 +134,35 @@ def _rows(text: str, concat: dict[str, str]) -> set[tuple]:
     return rows
 
 
-NAMED = [query.name for query in catalogue()]
+# Named queries whose answer on Virtuoso 7.2 (Debian's 7.2.5) differs from the SPARQL 1.1 answer Oxigraph and
+# rdflib agree on. Each uses transitive property paths (`p*`, `p+`) together with other patterns on the same
+# variables, which Virtuoso evaluates to fewer rows; the smallest case is
+# test_virtuoso_drops_rows_of_two_chained_transitive_paths. Strict: a query that starts to agree fails here.
+VIRTUOSO_PATH_BUG = {
+    "cq03-kz-ee-documents",
+    "cq04-heads-of-state-met-tokayev",
+    "cq05-eu-officials",
+    "cq13-corridor-institutions",
+    "cq14-ee-kz-visits",
+    "cq16-visa",
+    "cq19-kz-eu-timeline",
+}
+NAMED = [
+    pytest.param(
+        q.name,
+        marks=pytest.mark.xfail(q.name in VIRTUOSO_PATH_BUG, reason="Virtuoso 7.2 property paths", strict=True),
+    )
+    for q in catalogue()
+]
 
 
 @pytest.mark.parametrize("name", NAMED)
 def test_every_named_query_answers_on_virtuoso_as_on_the_local_store(virtuoso, pushed, packaged_store, name):
     local = ok(kg("query", name, "--store", str(packaged_store.root), "--format", "json"))
     remote = ok(kg("query", name, "--endpoint", virtuoso.url, "--format", "json"))
-    concat = concatenated(find_query(name).text)
-    assert _rows(remote, concat) == _rows(local, concat)
+    text = find_query(name).text
+    concat, sample = concatenated(text), sampled(text)
+    assert _rows(remote, concat, sample) == _rows(local, concat, sample)
 
 
 def test_an_endpoint_that_is_not_there_is_named_with_what_was_tried(virtuoso):
@@ -193,3 +224,19 @@ def test_a_push_cut_off_midway_leaves_virtuoso_all_old_or_all_new(seeded, stores
     finally:
         proxy.close()
         server.kill()
+
+
+def test_virtuoso_drops_rows_of_two_chained_transitive_paths(virtuoso, pushed, packaged_store, tmp_path):
+    """The Virtuoso behaviour behind VIRTUOSO_PATH_BUG, in its smallest form: one row where SPARQL gives 21."""
+    probe = tmp_path / "probe.rq"
+    probe.write_text(
+        "# question: How many (agreement, class) pairs are there?\n"
+        "PREFIX kg: <https://w3id.org/kzlinks/ontology#>\n"
+        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?doc rdf:type/rdfs:subClassOf* kg:Agreement . ?doc rdf:type ?cls . "
+        "?cls rdfs:subClassOf* kg:Agreement }\n"
+    )
+    local = ok(kg("query", str(probe), "--store", str(packaged_store.root), "--format", "csv")).split()[1]
+    remote = ok(kg("query", str(probe), "--endpoint", virtuoso.url, "--format", "csv")).split()[1]
+    assert int(local) > 1 and int(remote) < int(local)

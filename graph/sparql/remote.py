@@ -10,9 +10,16 @@ graphs and moves the staging graphs into place (SPARQL 1.1 Update asks that a re
 and Fuseki run it as one transaction). Only graphs under the project's graph namespace are replaced;
 anything else on the server is left alone.
 
+Given only a server's base URL (`http://host:port`), its query and update endpoints are found by asking the
+usual paths, and its graph store at the first write. Blank nodes go out as skolem IRIs under
+`https://w3id.org/kzlinks/.well-known/genid/` (Virtuoso refuses blank nodes in INSERT DATA) and come back as
+the same blank nodes. A swap that outlasts the deadline is settled by asking the server what happened.
+
 Credentials come from KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD or a netrc file, never from the command line,
-and every error message is scrubbed of them. Every request has a deadline and a bounded, backed-off retry,
-so a down, slow or failing server ends in one clear line rather than a hang.
+and every error message is scrubbed of them; sending them over plain http:// off this machine is warned
+about. Every request has a whole-request deadline (KG_ENDPOINT_TIMEOUT, enforced by closing the socket, so
+a server that drips bytes cannot hold it) and a bounded, backed-off retry, so a down, slow or failing
+server ends in one clear line rather than a hang.
 """
 
 from __future__ import annotations
@@ -561,7 +568,7 @@ def _group_end(sparql: str, start: int) -> int:
             i = n if i < 0 else i
             continue
         if c in "\"'":
-            quote = sparql[i : i + 3] if sparql[i : i + 3] in ('\"\"\"', "'''") else c
+            quote = sparql[i : i + 3] if sparql[i : i + 3] in ('"""', "'''") else c
             end = sparql.find(quote, i + len(quote))
             while end > 0 and sparql[end - 1] == "\\" and len(quote) == 1:
                 end = sparql.find(quote, end + 1)
