@@ -98,6 +98,11 @@ GROUP_CONCAT = re.compile(
 SAMPLE = re.compile(r"SAMPLE\s*\((?:[^()]|\([^()]*\))*\)\s+AS\s+\?(\w+)", re.I)
 
 
+AGGREGATE = re.compile(
+    r"(?:SAMPLE|MIN|MAX|SUM|AVG|COUNT|GROUP_CONCAT)\s*\((?:[^()]|\([^()]*\))*\)\s+AS\s+\?(\w+)", re.I
+)
+
+
 def sampled(sparql: str) -> set[str]:
     """The columns a query fills with SAMPLE: SPARQL lets a server pick any value of the group."""
     return set(SAMPLE.findall(sparql))
@@ -137,7 +142,9 @@ def _rows(text: str, concat: dict[str, str], sample: set[str] = frozenset()) -> 
 # Named queries whose answer on Virtuoso 7.2 (Debian's 7.2.5) differs from the SPARQL 1.1 answer Oxigraph and
 # rdflib agree on. Each uses transitive property paths (`p*`, `p+`) together with other patterns on the same
 # variables, which Virtuoso evaluates to fewer rows; the smallest case is
-# test_virtuoso_drops_rows_of_two_chained_transitive_paths. Strict: a query that starts to agree fails here.
+# test_virtuoso_drops_rows_of_two_chained_transitive_paths. For these the test checks that every row Virtuoso
+# gives is a right one, on the columns that are not aggregates (how many rows it drops varies between runs:
+# cq13 is sometimes complete).
 VIRTUOSO_PATH_BUG = {
     "cq03-kz-ee-documents",
     "cq04-heads-of-state-met-tokayev",
@@ -147,13 +154,7 @@ VIRTUOSO_PATH_BUG = {
     "cq16-visa",
     "cq19-kz-eu-timeline",
 }
-NAMED = [
-    pytest.param(
-        q.name,
-        marks=pytest.mark.xfail(q.name in VIRTUOSO_PATH_BUG, reason="Virtuoso 7.2 property paths", strict=True),
-    )
-    for q in catalogue()
-]
+NAMED = [q.name for q in catalogue()]
 
 
 @pytest.mark.parametrize("name", NAMED)
@@ -162,7 +163,13 @@ def test_every_named_query_answers_on_virtuoso_as_on_the_local_store(virtuoso, p
     remote = ok(kg("query", name, "--endpoint", virtuoso.url, "--format", "json"))
     text = find_query(name).text
     concat, sample = concatenated(text), sampled(text)
-    assert _rows(remote, concat, sample) == _rows(local, concat, sample)
+    remote_rows, local_rows = _rows(remote, concat, sample), _rows(local, concat, sample)
+    if name in VIRTUOSO_PATH_BUG:  # fewer rows (how many varies from run to run), but never a wrong one
+        aggregated = set(AGGREGATE.findall(text))  # computed over the rows Virtuoso kept: left out here
+        keys = lambda rows: {tuple(c for c in row if c[0] not in aggregated) for row in rows}  # noqa: E731
+        assert keys(remote_rows) <= keys(local_rows)
+    else:
+        assert remote_rows == local_rows
 
 
 def test_an_endpoint_that_is_not_there_is_named_with_what_was_tried(virtuoso):
