@@ -94,7 +94,11 @@ class Virtuoso:
         )
         self.start()
         if grant:  # a copied folder keeps its grant
-            self.isql('grant SPARQL_UPDATE to "SPARQL";')
+            try:
+                self.isql('grant SPARQL_UPDATE to "SPARQL";')
+            except BaseException:
+                self.kill()  # never leave a server running behind a failed fixture
+                raise
 
     @property
     def base(self) -> str:
