@@ -37,7 +37,7 @@ from kzlinks.server.endpoint import oxigraph_binary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "remote"
 PROJECT = "https://w3id.org/kzlinks/graph/"
-STAGING = "https://w3id.org/kzlinks/staging/"
+STAGING = "https://w3id.org/kzlinks/kg-push-staging/"
 OTHER_DATA = """
 INSERT DATA {
   <http://example.org/s> <http://example.org/p> "in the default graph" .
@@ -537,7 +537,7 @@ def test_a_server_that_never_answers_times_out(stores):
             timeout=60,
         )
     line = one_error_line(result)
-    assert "no answer within 1 s" in line and "attempts" not in line  # a slow server is not asked twice
+    assert "no complete answer within 1 s" in line and "attempts" not in line  # a slow server is not asked twice
 
 
 # --------------------------------------------------------------------------- what kg derives from a URL
@@ -548,7 +548,7 @@ def test_a_server_that_never_answers_times_out(stores):
     [
         ("http://h:7878/query", "http://h:7878/update", "http://h:7878/store"),  # Oxigraph
         ("http://h:3030/kzlinks", "http://h:3030/kzlinks", "http://h:3030/kzlinks"),  # a Fuseki dataset URL
-        ("http://h:8890/sparql", "http://h:8890/sparql", None),  # one shared URL, no graph store
+        ("http://h:8890/sparql", "http://h:8890/sparql", "http://h:8890/sparql-graph-crud"),  # Virtuoso
     ],
 )
 def test_the_update_and_graph_store_endpoints_follow_from_the_query_url(url, update, graph_store):
@@ -584,3 +584,175 @@ def test_results_from_a_server_that_says_typed_literal_read_as_literals():
         "http://www.w3.org/2001/XMLSchema#integer",
     )
     assert row["name"].datatype == "http://www.w3.org/2001/XMLSchema#string"
+
+
+# --------------------------------------------------------------------------- a server's base URL
+
+
+def test_a_push_to_a_base_url_finds_oxigraphs_endpoints(stores, server):
+    result = kg("push", "--store", str(stores["full"]), "--endpoint", f"http://127.0.0.1:{server.port}")
+    out = ok(result)
+    base = f"http://127.0.0.1:{server.port}"
+    assert f"found query endpoint {base}/query, update endpoint {base}/update" in result.stderr
+    assert f"graph store found at {base}/store" in result.stderr
+    assert "via graph store protocol" in out
+    assert remote_state(server.port) == {**stores["counts"]["full"], "": 0}
+    local = ok(kg("query", str(FIXTURES / "places-in.rq"), "--store", str(stores["full"])))
+    assert ok(kg("query", str(FIXTURES / "places-in.rq"), "--endpoint", base)) == local
+
+
+class Misbehaving:
+    """A tiny real HTTP server on loopback whose handler is the test's own function."""
+
+    def __init__(self, handle) -> None:
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _any(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    handle(self)
+                except OSError:
+                    pass  # the client gave up: what the test wants
+
+            do_GET = do_POST = do_PUT = _any
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_base_url_where_nothing_answers_names_what_was_tried():
+    def not_found(handler):
+        handler.send_response(404)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    nothing = Misbehaving(not_found)
+    try:
+        line = one_error_line(
+            kg("query", str(FIXTURES / "places-in.rq"), "--endpoint", f"http://127.0.0.1:{nothing.port}")
+        )
+    finally:
+        nothing.close()
+    assert "no SPARQL query endpoint answers there (tried POST ASK {} to /query, /sparql" in line
+
+
+# --------------------------------------------------------------------------- hostile servers and bad settings
+
+
+@pytest.mark.parametrize("command", ["query", "push"])
+def test_a_server_dripping_one_byte_every_half_second_is_cut_off_at_the_deadline(stores, command):
+    def drip(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/sparql-results+json")
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        for _ in range(600):
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+            time.sleep(0.5)
+
+    slow = Misbehaving(drip)
+    url = f"http://127.0.0.1:{slow.port}/query"
+    args = ("query", str(FIXTURES / "places-in.rq")) if command == "query" else ("push", "--store", str(stores["full"]))
+    started = time.monotonic()
+    try:
+        result = kg(*args, "--endpoint", url, env={"KG_ENDPOINT_TIMEOUT": "2"})
+    finally:
+        slow.close()
+    elapsed = time.monotonic() - started
+    assert "no complete answer within 2 s" in one_error_line(result)
+    assert elapsed < 8, elapsed  # the deadline covers the whole request, not each read
+
+
+def test_user_graphs_under_the_staging_prefixes_survive_a_push(stores, server):
+    mine = [
+        "https://w3id.org/kzlinks/staging/my-own-data",
+        "https://w3id.org/kzlinks/kg-push-staging/notes",
+        "https://w3id.org/kzlinks/kg-push-staging/run-2024/g1",
+    ]
+    inserts = " ".join(f'GRAPH <{g}> {{ <http://example.org/s> <http://example.org/p> "kept" }}' for g in mine)
+    assert sparql_update(server.port, f"INSERT DATA {{ {inserts} }}") in (200, 204)
+    ok(kg("push", "--store", str(stores["full"]), "--endpoint", server.url))
+    ok(kg("push", "--store", str(stores["small"]), "--endpoint", server.url))
+    graphs = {r["g"] for r in sparql(server.port, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert set(mine) <= graphs
+    assert remote_state(server.port) == {**stores["counts"]["small"], mine[0]: 1, "": 0}  # the rest: staging-like
+
+
+def _slow_swap(server: Oxigraph, forward: bool, delay: float) -> Proxy:
+    """A proxy that, for the swap, waits `delay` s and forwards it (or never forwards it)."""
+
+    def before(n, method, body):
+        if is_swap(body):
+            if not forward:
+                time.sleep(delay)
+                return 504
+            time.sleep(delay)
+        return None
+
+    return Proxy(server, before=before)
+
+
+def test_a_swap_that_outlasts_the_deadline_is_confirmed_on_the_server(stores, server):
+    proxy = _slow_swap(server, forward=True, delay=3)
+    try:
+        result = kg("push", "--store", str(stores["full"]), "--endpoint", proxy.url, env={"KG_ENDPOINT_TIMEOUT": "2"})
+    finally:
+        proxy.close()
+    out = ok(result)
+    assert "the swap outlasted the deadline and was confirmed on the server" in out
+    assert remote_state(server.port) == {**stores["counts"]["full"], "": 0}
+    assert staging_graphs(server.port) == []
+
+
+def test_a_swap_that_never_reaches_the_server_is_reported_as_not_done(stores, server):
+    ok(kg("push", "--store", str(stores["small"]), "--endpoint", server.url))
+    before = remote_state(server.port)
+    proxy = _slow_swap(server, forward=False, delay=5)
+    try:
+        result = kg("push", "--store", str(stores["full"]), "--endpoint", proxy.url, env={"KG_ENDPOINT_TIMEOUT": "2"})
+    finally:
+        proxy.close()
+    line = one_error_line(result)
+    assert "checked on the server: the swap did not happen and the remote still holds the old data" in line
+    assert remote_state(server.port) == before
+    assert staging_graphs(server.port) == []
+
+
+@pytest.mark.parametrize(
+    "endpoint, env, expected",
+    [
+        ("http://127.0.0.1:99999/query", {}, "http://127.0.0.1:99999/query: not a valid port"),
+        ("http://127.0.0.1:1/query", {"KG_ENDPOINT_RETRIES": "0.5"}, "KG_ENDPOINT_RETRIES must be a whole number"),
+        ("http://127.0.0.1:1/query", {"KG_ENDPOINT_TIMEOUT": "nan"}, "KG_ENDPOINT_TIMEOUT must be positive"),
+        ("http://127.0.0.1:1/query", {"KG_ENDPOINT_RETRIES": "0"}, "KG_ENDPOINT_RETRIES must be positive"),
+    ],
+)
+@pytest.mark.parametrize("command", ["query", "push"])
+def test_bad_endpoint_settings_give_one_line(stores, command, endpoint, env, expected):
+    args = ("query", str(FIXTURES / "places-in.rq")) if command == "query" else ("push", "--store", str(stores["full"]))
+    assert expected in one_error_line(kg(*args, "--endpoint", endpoint, env=env))
+
+
+def test_a_password_over_plain_http_off_this_machine_is_warned_about(stores):
+    env = {"KG_ENDPOINT_USER": "analyst", "KG_ENDPOINT_PASSWORD": PASSWORD}
+    far = kg(
+        "query",
+        str(FIXTURES / "places-in.rq"),
+        "--endpoint",
+        "http://192.0.2.1:9/query",  # TEST-NET-1: never answers
+        env={**env, "KG_ENDPOINT_TIMEOUT": "1", "KG_ENDPOINT_RETRIES": "1"},
+    )
+    one_error_line(far)
+    assert "kg: warning: the password for http://192.0.2.1:9/query goes over plain http://" in far.stderr
+    _no_secret(far, PASSWORD)
+    near = kg("query", str(FIXTURES / "places-in.rq"), "--endpoint", f"http://127.0.0.1:{free_port()}/query", env=env)
+    assert "warning" not in near.stderr

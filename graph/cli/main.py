@@ -73,9 +73,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     query = find_query(args.query)
     params = parse_params(args.param)
     if getattr(args, "endpoint", None):
+        from kzlinks.progress import say
         from kzlinks.sparql.remote import RemoteEngine
 
-        engine = RemoteEngine.from_environment(args.endpoint)
+        engine = RemoteEngine.from_environment(args.endpoint, progress=say)
     else:
         engine = open_engine(args.engine, StoreDir(args.store), allow_service=args.allow_service)
     bindings = bind(query, params, _shown(Lookup(engine).resolve))

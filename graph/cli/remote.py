@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from kzlinks.dataset.store import StoreDir
@@ -36,13 +35,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
+    from kzlinks.progress import say
     from kzlinks.sparql.remote import RemoteEngine, public, push
 
-    remote = RemoteEngine.from_environment(args.endpoint, update=args.update_endpoint, graph_store=args.graph_store)
-    report = push(StoreDir(args.store), remote, via=args.via, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    remote = RemoteEngine.from_environment(
+        args.endpoint, update=args.update_endpoint, graph_store=args.graph_store, progress=say
+    )
+    report = push(StoreDir(args.store), remote, via=args.via, progress=say)
+    note = f"; {report.note}" if report.note else ""
     print(
-        f"pushed {report.quads} quads in {report.graphs} graphs to {public(args.endpoint)} via {report.via}; "
-        f"{report.removed} old graphs removed; counts checked ({report.seconds:.2f} s)"
+        f"pushed {report.quads} quads in {report.graphs} graphs to {public(remote.endpoints.query)} via "
+        f"{report.via}; {report.removed} old graphs removed; counts checked ({report.seconds:.2f} s){note}"
     )
     return 0
 
@@ -150,7 +153,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
         "--endpoint",
         required=True,
         metavar="URL",
-        help="the SPARQL query endpoint (Oxigraph: http://HOST:7878/query; Fuseki: http://HOST:3030/DATASET)",
+        help="the SPARQL query endpoint (Oxigraph: http://HOST:7878/query; Fuseki: http://HOST:3030/DATASET; "
+        "Virtuoso: http://HOST:8890/sparql), or a server's base URL http://HOST:PORT to find its endpoints",
     )
     p.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update endpoint, if not derived from --endpoint")
     p.add_argument("--graph-store", metavar="URL", help="Graph Store Protocol endpoint, if not derived from --endpoint")

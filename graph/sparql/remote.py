@@ -10,55 +10,82 @@ graphs and moves the staging graphs into place (SPARQL 1.1 Update asks that a re
 and Fuseki run it as one transaction). Only graphs under the project's graph namespace are replaced;
 anything else on the server is left alone.
 
+Given only a server's base URL (`http://host:port`), its query and update endpoints are found by asking the
+usual paths, and its graph store at the first write. Blank nodes go out as skolem IRIs under
+`https://w3id.org/kzlinks/.well-known/genid/` (Virtuoso refuses blank nodes in INSERT DATA) and come back as
+the same blank nodes. A swap that outlasts the deadline is settled by asking the server what happened.
+
 Credentials come from KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD or a netrc file, never from the command line,
-and every error message is scrubbed of them. Every request has a deadline and a bounded, backed-off retry,
-so a down, slow or failing server ends in one clear line rather than a hang.
+and every error message is scrubbed of them; sending them over plain http:// off this machine is warned
+about. Every request has a whole-request deadline (KG_ENDPOINT_TIMEOUT, enforced by closing the socket, so
+a server that drips bytes cannot hold it) and a bounded, backed-off retry, so a down, slow or failing
+server ends in one clear line rather than a hang.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import http.client
+import ipaddress
 import json
 import netrc
 import os
+import re
+import socket
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import KGError, RemoteError
 from kzlinks.namespaces import BASE, GRAPH
-from kzlinks.progress import Progress
-from kzlinks.sparql.binding import term_to_sparql, with_values
+from kzlinks.progress import Progress, silent
+from kzlinks.sparql.binding import _outer_group_start, term_to_sparql, with_values
 from kzlinks.sparql.engines import _from_ox
 from kzlinks.sparql.results import XSD_STRING, Results, Term
 
 PROJECT_GRAPHS = str(GRAPH)  # every graph the project owns on a shared server starts with this
-STAGING_GRAPHS = BASE + "staging/"  # outside PROJECT_GRAPHS, so a cut-off push never shows in queries
+# Staging graphs sit outside PROJECT_GRAPHS, so a cut-off push never shows in queries. Only graphs whose whole
+# IRI has the shape this tool mints (run stamp, random tag, graph number) count as leftovers of a push: a user's
+# own graph that merely shares the prefix is never touched.
+STAGING_GRAPHS = BASE + "kg-push-staging/"
+STAGING_PATTERN = re.compile(re.escape(STAGING_GRAPHS) + r"run-\d{8}T\d{6}Z-[0-9a-f]{16}/g\d+")
+GENID = BASE + ".well-known/genid/"  # RDF 1.1 skolem IRIs: a blank node pushed where a server refuses blank nodes
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RESULTS_JSON = "application/sparql-results+json"
 ACCEPT_QUERY = f"{RESULTS_JSON}, application/sparql-results+xml;q=0.8, application/n-triples;q=0.9, text/turtle;q=0.7"
 RETRY_STATUS = {429, 502, 503, 504}
 NO_GRAPH_STORE = {404, 405, 415, 501}  # a URL that is not a Graph Store Protocol endpoint
-UPDATE_BATCH_BYTES = 4_000_000
+UPDATE_BATCH_TRIPLES = 2_000
 
 
 # --------------------------------------------------------------------------- endpoints and credentials
 
 
+QUERY_PATHS = ("/query", "/sparql", "/sparql/", "/bigdata/sparql")  # Oxigraph, Virtuoso and most, Blazegraph
+UPDATE_PATHS = ("/update", "/sparql", "/sparql/", "/bigdata/sparql")
+STORE_PATHS = ("/store", "/sparql-graph-crud", "/rdf-graph-store", "/data")  # Oxigraph, Virtuoso, ..., Fuseki
+HARMLESS_UPDATE = "INSERT DATA { }"  # a valid update that changes nothing: accepted only by an update endpoint
+
+
 @dataclass(frozen=True)
 class Endpoints:
-    """Where a server takes queries, updates and Graph Store Protocol requests."""
+    """Where a server takes queries, updates and Graph Store Protocol requests.
+
+    `graph_store` may list several candidates (space-free URLs tried in order at the first write), because a
+    graph store cannot be told apart from a missing page without writing to it.
+    """
 
     query: str
     update: str
     graph_store: str | None
+    more_stores: tuple[str, ...] = ()
+    found: str = ""  # what discovery found, said to the user
 
     @classmethod
     def derive(cls, url: str, update: str | None = None, graph_store: str | None = None) -> Endpoints:
@@ -70,11 +97,68 @@ class Endpoints:
         if path.endswith("/query"):
             base = url[: url.rindex("/query")]
             derived_update, derived_store = base + "/update", base + "/store"
-        elif path.endswith("/sparql"):
-            derived_update, derived_store = url, None
+        elif path.endswith("/sparql"):  # one URL for queries and updates; Virtuoso's graph store beside it
+            derived_update, derived_store = url, url[: url.rindex("/sparql")] + "/sparql-graph-crud"
         else:
             derived_update, derived_store = url, url
         return cls(url, update or derived_update, graph_store or derived_store)
+
+
+def is_base_url(url: str) -> bool:
+    """A server's address with no path (`http://host:port`): its endpoints must be found."""
+    return urllib.parse.urlsplit(url).path in ("", "/")
+
+
+def discover(base: str, client: HttpClient, update: str | None = None, graph_store: str | None = None) -> Endpoints:
+    """The query, update and graph store endpoints of a server given by its base URL, found by asking.
+
+    A query endpoint answers `ASK {}` with a boolean; an update endpoint accepts an update that changes
+    nothing. A graph store is only known by writing, so its usual paths are kept as candidates for the
+    push's first (staging) write. Nothing found: one line naming every path tried.
+    """
+    _check_url(base)
+    root = base.rstrip("/")
+    query = _first_answering(client, root, QUERY_PATHS, "query", "ASK { }")
+    if query is None:
+        tried = ", ".join(QUERY_PATHS)
+        raise RemoteError(f"{public(base)}: no SPARQL query endpoint answers there (tried POST ASK {{}} to {tried})")
+    if update is None:
+        update = _first_answering(client, root, _query_first(query, root, UPDATE_PATHS), "update", HARMLESS_UPDATE)
+    stores = (graph_store,) if graph_store else tuple(root + p for p in STORE_PATHS)
+    found = f"found query endpoint {public(query)}, " + (
+        f"update endpoint {public(update)}" if update else f"no update endpoint (tried {', '.join(UPDATE_PATHS)})"
+    )
+    return Endpoints(query, update or query, stores[0], stores[1:], found)
+
+
+def _query_first(query: str, root: str, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """Try the query endpoint's own path first for updates: Virtuoso and many others take both at one URL."""
+    own = query[len(root) :]
+    return tuple(dict.fromkeys([p for p in paths if p == own] + list(paths)))
+
+
+def _first_answering(client: HttpClient, root: str, paths: tuple[str, ...], key: str, text: str) -> str | None:
+    body = urllib.parse.urlencode({key: text}).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT_QUERY}
+    for path in paths:
+        try:
+            answer = client.request("POST", root + path, body, headers, idempotent=True, attempts=1)
+        except RemoteError as exc:
+            if key == "update" and getattr(exc, "status", None) in (401, 403):
+                return root + path  # there, but not for us: the push will say so in its own words
+            if getattr(exc, "status", None) in (401, 403) or getattr(exc, "unsent", False):
+                raise  # refused credentials or no server at all: no other path will do better
+            continue
+        if key == "update" or _is_boolean_answer(answer):
+            return root + path
+    return None
+
+
+def _is_boolean_answer(answer: Response) -> bool:
+    try:
+        return parse_answer(answer, "probe").boolean is not None
+    except (KGError, AttributeError):
+        return False
 
 
 def public(url: str) -> str:
@@ -83,7 +167,11 @@ def public(url: str) -> str:
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
+    try:
+        port = parts.port
+    except ValueError:  # out of range: show it as given
+        port = parts.netloc.rsplit(":", 1)[-1]
+    netloc = host + (f":{port}" if port else "")
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
@@ -96,6 +184,30 @@ def _check_url(url: str) -> None:
             f"{public(url)}: credentials in the URL are refused; set KG_ENDPOINT_USER and "
             "KG_ENDPOINT_PASSWORD, or use a netrc file"
         )
+    try:
+        _ = parts.port
+    except ValueError:
+        raise RemoteError(f"{public(url)}: not a valid port (a port is a number from 1 to 65535)") from None
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_warning(url: str, auth: tuple[str, str] | None) -> str | None:
+    """Basic credentials are readable by anyone on the path of a plain http:// request off this machine."""
+    parts = urllib.parse.urlsplit(url)
+    if auth and parts.scheme == "http" and not is_loopback(parts.hostname or ""):
+        return (
+            f"kg: warning: the password for {public(url)} goes over plain http:// and anyone on the network "
+            "between can read it; use https://"
+        )
+    return None
 
 
 def credentials(url: str, environ: dict[str, str] | None = None) -> tuple[str, str] | None:
@@ -137,46 +249,85 @@ class _Failure:
     status: int | None = None
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirected POST would lose its body (and maybe the credentials): report it instead."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _env_number(name: str, default: float, environ: dict[str, str]) -> float:
+def _env_number(name: str, default: float, environ: dict[str, str], whole: bool = False) -> float:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        value = float(raw)
+        value = int(raw) if whole else float(raw)
     except ValueError:
-        raise RemoteError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise RemoteError(f"{name} must be positive, got {raw!r}")
+        kind = "a whole number" if whole else "a number"
+        raise RemoteError(f"{name} must be {kind}, got {raw!r}") from None
+    if value <= 0 or value != value or value == float("inf"):
+        raise RemoteError(f"{name} must be positive and finite, got {raw!r}")
     return value
+
+
+class _Watchdog:
+    """Shuts the connection's socket when the whole request's deadline passes, wherever the request is.
+
+    A socket timeout only bounds each read: a server sending one byte every half second would hold the
+    request for ever. Shutting the socket down makes the blocked read return at once.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.sock: socket.socket | None = None  # kept here: http.client drops its own reference to it
+        self.fired = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            if self.sock is not None:
+                with _ignored(OSError):
+                    self.sock.shutdown(socket.SHUT_RDWR)
+
+    def arm(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            self.sock = sock
+            if self.fired and sock is not None:
+                with _ignored(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class _ignored:
+    def __init__(self, *kinds: type[BaseException]) -> None:
+        self.kinds = kinds
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, value, tb) -> bool:
+        return kind is not None and issubclass(kind, self.kinds)
 
 
 @dataclass
 class HttpClient:
-    """Every request: a deadline, preemptive basic auth, and retries only where repeating is harmless."""
+    """Every request: a whole-request deadline, preemptive basic auth, retries only where repeating is harmless."""
 
     auth: tuple[str, str] | None = None
     timeout: float = 60.0
     attempts: int = 3
     backoff: float = 0.5
-    _opener: urllib.request.OpenerDirector = field(
-        default_factory=lambda: urllib.request.build_opener(_NoRedirect()), repr=False
-    )
 
     @classmethod
-    def from_environment(cls, url: str, environ: dict[str, str] | None = None) -> HttpClient:
+    def from_environment(cls, url: str, environ: dict[str, str] | None = None, warn: Progress = silent) -> HttpClient:
         env = os.environ if environ is None else environ
-        return cls(
+        client = cls(
             credentials(url, env),
             _env_number("KG_ENDPOINT_TIMEOUT", 60.0, env),
-            int(_env_number("KG_ENDPOINT_RETRIES", 3, env)),
+            int(_env_number("KG_ENDPOINT_RETRIES", 3, env, whole=True)),
         )
+        warning = plain_http_warning(url, client.auth)
+        if warning:
+            warn(warning)
+        return client
 
     def redact(self, text: str) -> str:
         """The text with any trace of the credentials replaced."""
@@ -197,16 +348,18 @@ class HttpClient:
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
         idempotent: bool = True,
+        attempts: int | None = None,
     ) -> Response:
         """Send; retry refused connections always, and resets, connection timeouts or 429/5xx when `idempotent`."""
         headers = dict(headers or {})
         headers.setdefault("User-Agent", "kzlinks-kg")
         if self.auth:
             headers["Authorization"] = "Basic " + self._token()
-        for attempt in range(self.attempts):
+        attempt = 0
+        for attempt in range(max(1, attempts or self.attempts)):
             if attempt:
                 time.sleep(min(self.backoff * 2 ** (attempt - 1), 8.0))
-            outcome = self._once(urllib.request.Request(url, body, headers, method=method))
+            outcome = self._once(method, url, body, headers)
             if isinstance(outcome, Response):
                 return outcome
             if outcome.retry == "never" or (outcome.retry == "if-idempotent" and not idempotent):
@@ -215,68 +368,71 @@ class HttpClient:
         error = RemoteError(self.redact(f"{public(url)}: {outcome.text}{tries}"))
         error.status = outcome.status
         error.unsent = outcome.retry == "always"  # the server never got the request: nothing happened there
+        error.timed_out = "within" in outcome.text
         raise error
 
-    def _once(self, request: urllib.request.Request) -> Response | _Failure:
-        deadline = time.monotonic() + self.timeout
+    def _once(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Response | _Failure:
+        parts = urllib.parse.urlsplit(url)
+        kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        connection = kind(parts.hostname or "", parts.port, timeout=self.timeout)
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        watchdog = _Watchdog(self.timeout)
+        stage = "connect"
         try:
-            with self._opener.open(request, timeout=self.timeout) as answer:
-                return Response(answer.status, answer.headers.get_content_type(), _read(answer, deadline, self.timeout))
-        except urllib.error.HTTPError as exc:
-            return self._http_failure(exc, deadline)
-        except urllib.error.URLError as exc:  # while connecting or sending
-            return _network_failure(exc.reason, self.timeout, answering=False)
-        except (TimeoutError, OSError, http.client.HTTPException) as exc:  # while waiting for the answer
-            return _network_failure(exc, self.timeout, answering=True)
+            connection.connect()
+            watchdog.arm(connection.sock)
+            stage = "answer"
+            connection.request(method, target, body, headers)
+            answer = connection.getresponse()
+            data = answer.read()
+        except (OSError, http.client.HTTPException) as exc:
+            reason = TimeoutError() if watchdog.fired else exc
+            return _network_failure(reason, self.timeout, answering=stage == "answer")
+        finally:
+            watchdog.cancel()
+            connection.close()
+        if watchdog.fired:  # a body without a length, cut off at the deadline
+            return _network_failure(TimeoutError(), self.timeout, answering=True)
+        if answer.status >= 300:
+            return self._http_failure(answer.status, answer.reason, answer.headers, data)
+        return Response(answer.status, answer.headers.get_content_type(), data)
 
-    def _http_failure(self, exc: urllib.error.HTTPError, deadline: float) -> _Failure:
-        if exc.code in (401, 403):
+    def _http_failure(self, code: int, reason: str, headers, data: bytes) -> _Failure:
+        if code in (401, 403):
             how = "wrong user or password" if self.auth else "no credentials given"
             return _Failure(
-                f"access refused (HTTP {exc.code}: {how}; credentials come from KG_ENDPOINT_USER and "
+                f"access refused (HTTP {code}: {how}; credentials come from KG_ENDPOINT_USER and "
                 "KG_ENDPOINT_PASSWORD or a netrc file)",
                 "never",
-                exc.code,
+                code,
             )
-        if 300 <= exc.code < 400:
-            target = exc.headers.get("Location", "")
+        if 300 <= code < 400:  # a redirected POST would lose its body (and maybe the credentials): report it
+            target = headers.get("Location", "")
             return _Failure(
-                f"redirected (HTTP {exc.code}) to {public(target) if target else 'elsewhere'}: use that URL",
+                f"redirected (HTTP {code}) to {public(target) if target else 'elsewhere'}: use that URL",
                 "never",
-                exc.code,
+                code,
             )
-        try:
-            text = _read(exc, deadline, self.timeout).decode("utf-8", "replace")
-        except (OSError, RemoteError):
-            text = ""
-        text = " ".join(text.split())[:300] or exc.reason or ""
+        text = " ".join(data.decode("utf-8", "replace").split())[:300] or reason or ""
         return _Failure(
-            f"the server answered HTTP {exc.code}: {text}",
-            "if-idempotent" if exc.code in RETRY_STATUS else "never",
-            exc.code,
+            f"the server answered HTTP {code}: {text}",
+            "if-idempotent" if code in RETRY_STATUS else "never",
+            code,
         )
 
 
-def _read(answer, deadline: float, timeout: float) -> bytes:
-    """The whole body, or a timeout if it trickles in past the deadline."""
-    chunks = []
-    while chunk := answer.read(1 << 16):
-        chunks.append(chunk)
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the answer took longer than {timeout:g} s")
-    return b"".join(chunks)
-
-
-def _network_failure(reason, timeout: float, answering: bool) -> _Failure:
+def _network_failure(reason: BaseException, timeout: float, answering: bool) -> _Failure:
     """A slow answer is not asked for again: the server is still working on it, and a retry only adds load."""
     if isinstance(reason, ConnectionRefusedError):
         return _Failure("cannot connect: connection refused (is the server running?)", "always")
     if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-        what = "no answer" if answering else "no connection"
+        what = "no complete answer" if answering else "no connection"
         return _Failure(
             f"{what} within {timeout:g} s (set KG_ENDPOINT_TIMEOUT to wait longer)",
             "never" if answering else "if-idempotent",
         )
+    if isinstance(reason, socket.gaierror):
+        return _Failure(f"cannot find the host: {reason.strerror}", "always")
     text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
     return _Failure(f"cannot talk to the server: {text}", "if-idempotent")
 
@@ -288,6 +444,8 @@ def term_from_json(data: dict) -> Term:
     """A SPARQL 1.1 JSON term as the same Term the local engines give (plain literals typed xsd:string)."""
     kind, value = data.get("type"), data.get("value")
     if kind == "uri":
+        if value.startswith(GENID):  # a blank node the push skolemized: the same node the local store holds
+            return Term("bnode", value[len(GENID) :])
         return Term("uri", value)
     if kind == "bnode":
         return Term("bnode", value)
@@ -319,6 +477,9 @@ def results_from_json(body: bytes) -> Results:
     if "boolean" in data:
         return Results([], boolean=bool(data["boolean"]))
     variables = list(data["head"].get("vars", []))
+    if variables == ["__ASK_RETVAL"]:  # Virtuoso 7 answers ASK in JSON as a one-column SELECT
+        rows = data["results"]["bindings"]
+        return Results([], boolean=bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") not in (None, "0"))
     rows = [{v: term_from_json(t) for v, t in binding.items()} for binding in data["results"]["bindings"]]
     return Results(variables, rows)
 
@@ -363,7 +524,11 @@ def _iri(iri: str) -> str:
 
 
 def _graphs_query(prefix: str) -> str:
-    return f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
+    """Empty graphs too where the server keeps them; Virtuoso answers `GRAPH ?g { }` with one unbound row."""
+    return (
+        "SELECT DISTINCT ?g WHERE { { GRAPH ?g { } } UNION { GRAPH ?g { ?s ?p ?o } } "
+        f'FILTER(BOUND(?g) && STRSTARTS(STR(?g), "{prefix}")) }}'
+    )
 
 
 def _counts_query(prefix: str) -> str:
@@ -376,6 +541,49 @@ def _counts_query(prefix: str) -> str:
 DATASET_MODES = ("auto", "server", "project")
 OXIGRAPH_UNION = [("union-default-graph", "true")]  # Oxigraph's own parameter: its union default graph
 PROBE = f"ASK {{ ?passage a <{BASE}ontology#Passage> }}"  # every passage graph describes itself
+
+
+VIRTUOSO_FIXED_VALUES = "no SPART_VARR_FIXED"  # Virtuoso's internal compiler error for fixed variables
+
+
+def with_filter(sparql: str, bindings: dict[str, Term]) -> str:
+    """The query with `FILTER(sameTerm(?a, …) && …)` as the last element of its WHERE group.
+
+    Joining with a one-row VALUES block keeps exactly the solutions whose variables are those terms, which
+    is what sameTerm tests; a parameter is always used in the query's patterns, so it is bound there.
+    """
+    start = _outer_group_start(sparql)
+    end = _group_end(sparql, start)
+    test = " && ".join(f"sameTerm(?{name}, {term_to_sparql(term)})" for name, term in bindings.items())
+    return f"{sparql[:end]} FILTER({test})\n{sparql[end:]}"
+
+
+def _group_end(sparql: str, start: int) -> int:
+    """Index of the `}` closing the group opened just before `start`, skipping strings, IRIs and comments."""
+    depth, i, n = 1, start, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            i = sparql.find("\n", i)
+            i = n if i < 0 else i
+            continue
+        if c in "\"'":
+            quote = sparql[i : i + 3] if sparql[i : i + 3] in ('"""', "'''") else c
+            end = sparql.find(quote, i + len(quote))
+            while end > 0 and sparql[end - 1] == "\\" and len(quote) == 1:
+                end = sparql.find(quote, end + 1)
+            i = n if end < 0 else end + len(quote)
+            continue
+        if c == "<":
+            match = re.match(r"<[^\s<>\"{}|^`\\]*>", sparql[i:])
+            if match:
+                i += match.end()
+                continue
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if depth == 0:
+            return i
+        i += 1
+    raise RemoteError("cannot bind parameters: the query's WHERE group is not closed")
 
 
 class RemoteEngine:
@@ -402,17 +610,38 @@ class RemoteEngine:
         self.dataset_mode = dataset
         self._dataset: list[tuple[str, str]] | None = None
         self._graphs: list[str] | None = None
+        self.tried_stores: list[str] = []
 
     @classmethod
     def from_environment(
-        cls, url: str, update: str | None = None, graph_store: str | None = None, environ: dict[str, str] | None = None
+        cls,
+        url: str,
+        update: str | None = None,
+        graph_store: str | None = None,
+        environ: dict[str, str] | None = None,
+        progress: Progress = silent,
     ) -> RemoteEngine:
+        """The engine for an endpoint URL, or for a server's base URL (`http://host:port`) once its endpoints
+        are found; warnings and what was found go to `progress`."""
         env = os.environ if environ is None else environ
-        endpoints = Endpoints.derive(url, update, graph_store)
-        return cls(endpoints, HttpClient.from_environment(url, env), env.get("KG_ENDPOINT_DATASET") or "auto")
+        _check_url(url)
+        client = HttpClient.from_environment(url, env, warn=progress)
+        if is_base_url(url):
+            endpoints = discover(url, client, update, graph_store)
+            progress(endpoints.found)
+        else:
+            endpoints = Endpoints.derive(url, update, graph_store)
+        return cls(endpoints, client, env.get("KG_ENDPOINT_DATASET") or "auto")
 
     def run(self, sparql: str, bindings: dict[str, Term], origin: str) -> Results:
-        return self.query(with_values(sparql, bindings), self.dataset(), origin)
+        try:
+            return self.query(with_values(sparql, bindings), self.dataset(), origin)
+        except RemoteError as exc:
+            if not (bindings and VIRTUOSO_FIXED_VALUES in exc.message):
+                raise
+        # Virtuoso 7.2's compiler fails on some queries with two or more variables fixed to one value by
+        # VALUES or BIND; the same binding as a filter on term identity means the same and compiles there.
+        return self.query(with_filter(sparql, bindings), self.dataset(), origin)
 
     def dataset(self) -> list[tuple[str, str]]:
         """The protocol parameters that make the default graph the union of the project's graphs."""
@@ -490,18 +719,28 @@ class RemoteEngine:
         self._graphs = None
 
     def put_graph(self, iri: str, ntriples: bytes) -> bool:
-        """Replace one graph through the Graph Store Protocol; False when the server has no such endpoint."""
-        if not self.endpoints.graph_store:
-            return False
-        sep = "&" if "?" in self.endpoints.graph_store else "?"
-        url = self.endpoints.graph_store + sep + urllib.parse.urlencode({"graph": iri})
-        try:
-            self.client.request("PUT", url, ntriples, {"Content-Type": "application/n-triples"})
-        except RemoteError as exc:
-            if getattr(exc, "status", None) in NO_GRAPH_STORE:
-                return False
-            raise
-        return True
+        """Replace one graph through the Graph Store Protocol; False when the server has no such endpoint.
+
+        The first write tries each candidate graph store in turn and keeps the one that takes it.
+        """
+        while self.endpoints.graph_store:
+            store = self.endpoints.graph_store
+            sep = "&" if "?" in store else "?"
+            url = store + sep + urllib.parse.urlencode({"graph": iri})
+            try:
+                self.client.request("PUT", url, ntriples, {"Content-Type": "application/n-triples"})
+                if self.endpoints.more_stores:  # found: the other candidates are no longer in question
+                    self.endpoints = dataclasses.replace(self.endpoints, more_stores=())
+                return True
+            except RemoteError as exc:
+                if getattr(exc, "status", None) not in NO_GRAPH_STORE:
+                    raise
+            rest = self.endpoints.more_stores
+            self.tried_stores.append(store)
+            self.endpoints = dataclasses.replace(
+                self.endpoints, graph_store=rest[0] if rest else None, more_stores=rest[1:]
+            )
+        return False
 
 
 # --------------------------------------------------------------------------- push
@@ -515,10 +754,30 @@ class PushReport:
     leftovers: int
     via: str
     seconds: float
+    note: str = ""  # e.g. a swap confirmed on the server after the client's deadline
+
+
+def skolem(node: ox.BlankNode) -> ox.NamedNode:
+    """A blank node as an RDF 1.1 skolem IRI under the project's genid path: the same node, the same IRI.
+
+    SPARQL's INSERT DATA may not carry blank nodes on every server (Virtuoso refuses them in a constant
+    clause), and a Graph Store upload would mint new ones on each push. The local store's node id is kept,
+    so remote answers map back to the blank nodes a local query gives (see `term_from_json`).
+    """
+    return ox.NamedNode(GENID + node.value)
+
+
+def _skolemized(term):
+    if isinstance(term, ox.BlankNode):
+        return skolem(term)
+    if isinstance(term, ox.Triple):
+        return ox.Triple(_skolemized(term.subject), term.predicate, _skolemized(term.object))
+    return term
 
 
 def local_graphs(store_dir: StoreDir) -> dict[str, bytes]:
-    """Each project graph of the live store as N-Triples; anything outside the project's graphs is an error."""
+    """Each project graph of the live store as N-Triples, blank nodes skolemized; anything outside the
+    project's graphs is an error."""
     store = store_dir.open_read()
     graphs: dict[str, bytes] = {}
     for graph in store.named_graphs():
@@ -529,7 +788,8 @@ def local_graphs(store_dir: StoreDir) -> dict[str, bytes]:
                 file=store_dir.root,
             )
         triples = [
-            ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)
+            ox.Triple(_skolemized(q.subject), q.predicate, _skolemized(q.object))
+            for q in store.quads_for_pattern(None, None, None, graph)
         ]
         graphs[graph.value] = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
@@ -541,33 +801,37 @@ def _count(ntriples: bytes) -> int:
     return ntriples.count(b"\n")
 
 
-def push(
-    store_dir: StoreDir, remote: RemoteEngine, via: str = "auto", progress: Progress = lambda _: None
-) -> PushReport:
+def push(store_dir: StoreDir, remote: RemoteEngine, via: str = "auto", progress: Progress = silent) -> PushReport:
     """Replace the project's graphs on the remote with the local store's, all at once or not at all."""
     started = time.perf_counter()
     graphs = {iri: data for iri, data in local_graphs(store_dir).items() if data}
     expected = {iri: _count(data) for iri, data in graphs.items()}
     leftovers = _drop_leftovers(remote, progress)
-    staging, used = _stage_checked(remote, graphs, expected, via, progress)
+    run, staging, used = _stage_checked(remote, graphs, expected, via, progress)
     stale = remote.graphs(PROJECT_GRAPHS) - set(graphs)
     progress(f"swapping in {len(graphs)} graphs and removing {len(stale)} in one update")
-    _swap(remote, staging, stale)
+    note = _swap(remote, run, staging, stale, expected, progress)
     after = remote.counts(PROJECT_GRAPHS)
     if after != expected:
         raise RemoteError(
             f"{public(remote.endpoints.query)}: after the swap the server holds {sum(after.values())} "
             f"quads in the project's graphs, expected {sum(expected.values())}: run `kg push` again"
         )
-    return PushReport(len(graphs), sum(expected.values()), len(stale), leftovers, used, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return PushReport(len(graphs), sum(expected.values()), len(stale), leftovers, used, seconds, note)
+
+
+def staging_run() -> str:
+    """A fresh staging prefix: UTC stamp and 64 random bits, in the shape STAGING_PATTERN recognises."""
+    return f"{STAGING_GRAPHS}run-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:16]}/"
 
 
 def _stage_checked(
     remote: RemoteEngine, graphs: dict[str, bytes], expected: dict[str, int], via: str, progress: Progress
-) -> tuple[dict[str, str], str]:
+) -> tuple[str, dict[str, str], str]:
     """Each graph loaded into a fresh staging graph and counted there; on any failure the staging is dropped."""
-    run = f"{STAGING_GRAPHS}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}/"
-    staging = {iri: f"{run}{i}" for i, iri in enumerate(sorted(graphs))}
+    run = staging_run()
+    staging = {iri: f"{run}g{i}" for i, iri in enumerate(sorted(graphs))}
     progress(f"loading {len(graphs)} graphs ({sum(expected.values())} quads) into staging graphs")
     try:
         used = _stage(remote, graphs, staging, via, progress)
@@ -581,12 +845,15 @@ def _stage_checked(
     except BaseException:
         _drop_quietly(remote, staging.values())
         raise
-    return staging, used
+    return run, staging, used
 
 
 def _drop_leftovers(remote: RemoteEngine, progress: Progress) -> int:
-    """Staging graphs an interrupted push left behind (never visible to the project's queries)."""
-    leftovers = remote.graphs(STAGING_GRAPHS)
+    """Staging graphs an interrupted push left behind (never visible to the project's queries).
+
+    Only graphs whose whole IRI has the shape `staging_run` mints are removed.
+    """
+    leftovers = {g for g in remote.graphs(STAGING_GRAPHS) if STAGING_PATTERN.fullmatch(g)}
     if leftovers:
         progress(f"removing {len(leftovers)} staging graphs left by an interrupted push")
         remote.update(";\n".join(f"DROP SILENT GRAPH {_iri(g)}" for g in sorted(leftovers)), idempotent=True)
@@ -607,17 +874,18 @@ def _stage(
     order = sorted(graphs)
     if via in ("auto", "gsp") and order:
         if remote.put_graph(staging[order[0]], graphs[order[0]]):
+            progress(f"graph store found at {public(remote.endpoints.graph_store or '')}")
             for done, iri in enumerate(order[1:], 2):
                 remote.put_graph(staging[iri], graphs[iri])
                 if done % 100 == 0 or done == len(order):
                     progress(f"staged {done}/{len(order)} graphs")
             return "graph store protocol"
+        tried = ", ".join(public(u) for u in remote.tried_stores) or "none given"
         if via == "gsp":
             raise RemoteError(
-                f"{public(remote.endpoints.graph_store or remote.endpoints.query)}: "
-                "no Graph Store Protocol endpoint there (give --graph-store URL, or --via update)"
+                f"no Graph Store Protocol endpoint found (tried {tried}); give --graph-store URL, or --via update"
             )
-        progress("no Graph Store Protocol endpoint: loading with SPARQL Update")
+        progress(f"no Graph Store Protocol endpoint (tried {tried}): loading with SPARQL Update")
     for done, batch in _update_batches(graphs, staging):
         remote.update(batch, idempotent=True)
         progress(f"staged {done}/{len(order)} graphs")
@@ -625,35 +893,81 @@ def _stage(
 
 
 def _update_batches(graphs: dict[str, bytes], staging: dict[str, str]):
-    """Whole graphs per request, each cleared first, so a retried batch never loads anything twice."""
+    """At most UPDATE_BATCH_TRIPLES triples per request (Virtuoso refuses an update that compiles to more than
+    10,000 lines of SQL), a large graph split over several. Each graph is cleared before its first part;
+    inserting a triple twice adds nothing, so a retried request never loads anything twice."""
     parts: list[str] = []
     size = 0
     for done, iri in enumerate(sorted(graphs), 1):
         target = _iri(staging[iri])
-        part = f"DROP SILENT GRAPH {target};\nINSERT DATA {{ GRAPH {target} {{\n{graphs[iri].decode('utf-8')}}} }}"
-        parts.append(part)
-        size += len(part)
-        if size >= UPDATE_BATCH_BYTES or done == len(graphs):
-            yield done, ";\n".join(parts)
-            parts, size = [], 0
+        lines = graphs[iri].decode("utf-8").splitlines(keepends=True)
+        for start in range(0, len(lines), UPDATE_BATCH_TRIPLES):
+            chunk = lines[start : start + UPDATE_BATCH_TRIPLES]
+            clear = f"DROP SILENT GRAPH {target};\n" if start == 0 else ""
+            parts.append(f"{clear}INSERT DATA {{ GRAPH {target} {{\n{''.join(chunk)}}} }}")
+            size += len(chunk)
+            if size >= UPDATE_BATCH_TRIPLES:
+                yield done, ";\n".join(parts)
+                parts, size = [], 0
+    if parts:
+        yield len(graphs), ";\n".join(parts)
 
 
-def _swap(remote: RemoteEngine, staging: dict[str, str], stale: set[str]) -> None:
+def _swap(
+    remote: RemoteEngine,
+    run: str,
+    staging: dict[str, str],
+    stale: set[str],
+    expected: dict[str, int],
+    progress: Progress,
+) -> str:
     """One update request: drop the graphs that are gone, move each staging graph over its target.
 
-    Not retried on an ambiguous failure: MOVE from a staging graph that was already moved would fail
-    anyway, but the message must say the outcome is unknown and that pushing again is safe.
+    Not retried on an ambiguous failure (a timeout or a lost answer): the server may still be running it.
+    Instead the server is asked what happened, and the push ends saying so.
     """
     operations = [f"DROP SILENT GRAPH {_iri(g)}" for g in sorted(stale)]
     operations += [f"MOVE GRAPH {_iri(s)} TO GRAPH {_iri(g)}" for g, s in sorted(staging.items())]
     if not operations:
-        return
+        return ""
     try:
         remote.update(";\n".join(operations), idempotent=False)
     except RemoteError as exc:
-        if getattr(exc, "unsent", False):
-            raise
-        raise RemoteError(
-            exc.message + "; the swap may or may not have happened (the server swaps in one "
-            "transaction, so the remote is either all old or all new): run `kg push` again"
-        ) from None
+        status = getattr(exc, "status", None)
+        if getattr(exc, "unsent", False) or (status is not None and status < 500):
+            raise  # never sent, or refused by the server itself: nothing happened there
+        progress(f"the swap got no answer ({exc.message}); asking the server whether it happened")
+        return _settle(remote, run, staging, expected, exc)
+    return ""
+
+
+def _swap_done(remote: RemoteEngine, run: str, expected: dict[str, int]) -> bool:
+    """The swap happened: no staging graph of this run is left and the project's graphs hold what was sent."""
+    return not remote.counts(run) and remote.counts(PROJECT_GRAPHS) == expected
+
+
+def _settle(
+    remote: RemoteEngine, run: str, staging: dict[str, str], expected: dict[str, int], failure: RemoteError
+) -> str:
+    """Find out whether a swap that got no answer happened: wait for it up to one more deadline, then make
+    sure it never will by removing its staging graphs (a MOVE from a missing graph fails the whole
+    request, so a swap still queued on the server then changes nothing), and look once more."""
+    unknown = RemoteError(
+        failure.message + "; the server did not say whether the swap happened (it swaps in one transaction, "
+        "so the remote is either all old or all new): run `kg push` again"
+    )
+    try:
+        deadline = time.monotonic() + remote.client.timeout
+        while time.monotonic() < deadline:
+            if _swap_done(remote, run, expected):
+                return "the swap outlasted the deadline and was confirmed on the server"
+            time.sleep(0.5)
+        remote.update(";\n".join(f"DROP SILENT GRAPH {_iri(g)}" for g in staging.values()), idempotent=True)
+        if _swap_done(remote, run, expected):
+            return "the swap outlasted the deadline and was confirmed on the server"
+    except RemoteError:
+        raise unknown from None
+    raise RemoteError(
+        failure.message + "; checked on the server: the swap did not happen and the remote still holds the old "
+        "data (its staging graphs are removed): run `kg push` again"
+    )

@@ -1,0 +1,249 @@
+"""`kg push` and `kg query --endpoint` against a second real server: Virtuoso Open Source 7 on loopback.
+
+The server is Debian's `virtuoso-opensource-7-bin` (installed by .ci/run), started per module with its own
+folder and ports (tests/virtuoso_server.py). Answers are compared with the local store as sets of rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from test_remote import FIXTURES, Proxy, is_swap, kg, ok, one_error_line, stores  # noqa: F401 (stores: fixture)
+from virtuoso_server import BINARY, Virtuoso, select
+
+from kzlinks.sparql.named import catalogue, find_query
+
+if not BINARY:
+    if os.environ.get("KG_REQUIRE_VIRTUOSO"):
+        raise RuntimeError("virtuoso-t is required (KG_REQUIRE_VIRTUOSO is set)")
+    pytest.skip("virtuoso-t is not installed", allow_module_level=True)
+
+PROJECT = "https://w3id.org/kzlinks/graph/"
+STAGING = "https://w3id.org/kzlinks/kg-push-staging/"
+
+
+def project_state(port: int) -> dict[str, int]:
+    """Quads per project graph on the server, read with plain SPARQL."""
+    rows = select(
+        port,
+        f'SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{PROJECT}")) }} '
+        "GROUP BY ?g",
+    )
+    return {r["g"]: int(r["n"]) for r in rows}
+
+
+def staging_left(port: int) -> list[str]:
+    rows = select(
+        port,
+        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}',
+    )
+    return [r["g"] for r in rows]
+
+
+def local_state(store: Path) -> dict[str, int]:
+    from kzlinks.dataset.store import StoreDir
+
+    counts: dict[str, int] = {}
+    for quad in StoreDir(store).open_read():
+        counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    return counts
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    server = Virtuoso(tmp_path_factory.mktemp("virtuoso") / "db")
+    yield server
+    server.kill()
+
+
+@pytest.fixture(scope="module")
+def pushed(virtuoso, packaged_store):
+    """The real dataset pushed to Virtuoso given only its base URL."""
+    result = kg("push", "--store", str(packaged_store.root), "--endpoint", virtuoso.base)
+    return ok(result), result.stderr
+
+
+def test_a_push_to_the_base_url_finds_the_endpoints_and_loads_every_graph(virtuoso, pushed, packaged_store):
+    out, err = pushed
+    assert f"found query endpoint {virtuoso.base}/sparql, update endpoint {virtuoso.base}/sparql" in err
+    assert f"graph store found at {virtuoso.base}/sparql-graph-crud" in err
+    assert "via graph store protocol" in out
+    assert project_state(virtuoso.port) == local_state(packaged_store.root)
+    assert staging_left(virtuoso.port) == []
+
+
+def test_blank_nodes_arrive_as_skolem_iris_through_sparql_update(virtuoso, pushed, packaged_store):
+    """INSERT DATA with blank nodes is refused by Virtuoso (SP031); skolemized, the push goes through."""
+    out = ok(kg("push", "--store", str(packaged_store.root), "--endpoint", virtuoso.url, "--via", "update"))
+    assert "via sparql update" in out
+    assert project_state(virtuoso.port) == local_state(packaged_store.root)
+    genid = select(
+        virtuoso.port,
+        'SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?s), "https://w3id.org/kzlinks/.well-known/genid/")) }',
+    )
+    assert int(genid[0]["n"]) > 0
+    assert not select(virtuoso.port, "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s)) } LIMIT 1")
+
+
+GROUP_CONCAT = re.compile(
+    r'GROUP_CONCAT\s*\((?:[^;()]|\([^()]*\))*?(?:;\s*separator\s*=\s*"([^"]*)")?\s*\)\s+AS\s+\?(\w+)', re.I
+)
+
+
+SAMPLE = re.compile(r"SAMPLE\s*\((?:[^()]|\([^()]*\))*\)\s+AS\s+\?(\w+)", re.I)
+
+
+AGGREGATE = re.compile(
+    r"(?:SAMPLE|MIN|MAX|SUM|AVG|COUNT|GROUP_CONCAT)\s*\((?:[^()]|\([^()]*\))*\)\s+AS\s+\?(\w+)", re.I
+)
+
+
+def sampled(sparql: str) -> set[str]:
+    """The columns a query fills with SAMPLE: SPARQL lets a server pick any value of the group."""
+    return set(SAMPLE.findall(sparql))
+
+
+def concatenated(sparql: str) -> dict[str, str]:
+    """The columns a query fills with GROUP_CONCAT, and their separators."""
+    return {name: sep if sep is not None else " " for sep, name in GROUP_CONCAT.findall(sparql)}
+
+
+def _rows(text: str, concat: dict[str, str], sample: set[str] = frozenset()) -> set[tuple]:
+    """SPARQL JSON as a set of rows; each row a sorted tuple of (variable, type, value, datatype, language).
+
+    A GROUP_CONCAT column is compared as the sorted list of its parts, as a plain string: SPARQL leaves the
+    order of the parts undefined, and says the result is a simple literal (Oxigraph keeps the parts' common
+    language tag, Virtuoso does not). A SAMPLE column is compared as bound or not: SPARQL lets the server
+    pick any value of the group.
+    """
+    data = json.loads(text)
+    if "boolean" in data:
+        return {("boolean", data["boolean"])}
+    rows = set()
+    for binding in data["results"]["bindings"]:
+        cells = []
+        for name, term in binding.items():
+            if name in sample:  # any value of the group will do: compare that there is one
+                cells.append((name, "sampled", "", None, None))
+            elif name in concat:
+                parts = sorted(term["value"].split(concat[name])) if concat[name] else [term["value"]]
+                cells.append((name, "literal", tuple(parts), None, None))
+            else:
+                cells.append((name, term["type"], term["value"], term.get("datatype"), term.get("xml:lang")))
+        rows.add(tuple(sorted(cells)))
+    return rows
+
+
+# Named queries whose answer on Virtuoso 7.2 (Debian's 7.2.5) differs from the SPARQL 1.1 answer Oxigraph and
+# rdflib agree on. Each uses transitive property paths (`p*`, `p+`) together with other patterns on the same
+# variables, which Virtuoso evaluates to fewer rows; the smallest case is
+# test_virtuoso_drops_rows_of_two_chained_transitive_paths. For these the test checks that every row Virtuoso
+# gives is a right one, on the columns that are not aggregates (how many rows it drops varies between runs:
+# cq13 is sometimes complete).
+VIRTUOSO_PATH_BUG = {
+    "cq03-kz-ee-documents",
+    "cq04-heads-of-state-met-tokayev",
+    "cq05-eu-officials",
+    "cq13-corridor-institutions",
+    "cq14-ee-kz-visits",
+    "cq16-visa",
+    "cq19-kz-eu-timeline",
+}
+NAMED = [q.name for q in catalogue()]
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_every_named_query_answers_on_virtuoso_as_on_the_local_store(virtuoso, pushed, packaged_store, name):
+    local = ok(kg("query", name, "--store", str(packaged_store.root), "--format", "json"))
+    remote = ok(kg("query", name, "--endpoint", virtuoso.url, "--format", "json"))
+    text = find_query(name).text
+    concat, sample = concatenated(text), sampled(text)
+    remote_rows, local_rows = _rows(remote, concat, sample), _rows(local, concat, sample)
+    if name in VIRTUOSO_PATH_BUG:  # fewer rows (how many varies from run to run), but never a wrong one
+        aggregated = set(AGGREGATE.findall(text))  # computed over the rows Virtuoso kept: left out here
+        keys = lambda rows: {tuple(c for c in row if c[0] not in aggregated) for row in rows}  # noqa: E731
+        assert keys(remote_rows) <= keys(local_rows)
+    else:
+        assert remote_rows == local_rows
+
+
+def test_an_endpoint_that_is_not_there_is_named_with_what_was_tried(virtuoso):
+    line = one_error_line(kg("query", "cq01-corridor-countries", "--endpoint", f"{virtuoso.base}/nothing/"))
+    assert "HTTP 404" in line
+    nowhere = one_error_line(kg("push", "--store", ".", "--endpoint", f"http://127.0.0.1:{virtuoso.sql_port}"))
+    assert "127.0.0.1" in nowhere
+
+
+# --------------------------------------------------------------------------- a push cut off midway
+
+
+@pytest.fixture(scope="module")
+def seeded(virtuoso, stores, tmp_path_factory):  # noqa: F811
+    """A stopped Virtuoso folder holding the full fixture push, and its project state."""
+    seed = Virtuoso(tmp_path_factory.mktemp("seed") / "db")
+    try:
+        ok(kg("push", "--store", str(stores["full"]), "--endpoint", seed.url))
+        return seed.folder, project_state(seed.port)
+    finally:
+        seed.stop()
+
+
+@pytest.mark.parametrize("via", ["gsp", "update"])
+@pytest.mark.parametrize("cut", ["first", "staging", "swap", "after-swap"])
+def test_a_push_cut_off_midway_leaves_virtuoso_all_old_or_all_new(seeded, stores, tmp_path, via, cut):  # noqa: F811
+    """Virtuoso killed (SIGKILL) before one request of a push, then restarted: old data until the swap."""
+    seed, old = seeded
+    new = local_state(stores["small"])
+    shutil.copytree(seed, tmp_path / "db")
+    server = Virtuoso(tmp_path / "db", grant=False)
+    requests: list[bytes] = []
+
+    def before(n: int, method: str, body: bytes):
+        requests.append(body)
+        swap = is_swap(body)
+        if (cut == "first" and n == 1) or (cut == "staging" and n == 4) or (cut == "swap" and swap):
+            server.kill()
+        if cut == "after-swap" and len(requests) > 1 and is_swap(requests[-2]):
+            server.kill()
+
+    proxy = Proxy(server, before=before)
+    try:
+        result = kg(
+            "push",
+            "--store",
+            str(stores["small"]),
+            "--endpoint",
+            f"http://127.0.0.1:{proxy.port}/sparql",
+            "--via",
+            via,
+            env={"KG_ENDPOINT_RETRIES": "1"},
+        )
+        assert result.returncode == 2, result.stdout
+        assert "Traceback" not in result.stderr
+        server.start()
+        state = project_state(server.port)
+        assert state == (new if cut == "after-swap" else old)
+    finally:
+        proxy.close()
+        server.kill()
+
+
+def test_virtuoso_drops_rows_of_two_chained_transitive_paths(virtuoso, pushed, packaged_store, tmp_path):
+    """The Virtuoso behaviour behind VIRTUOSO_PATH_BUG, in its smallest form: one row where SPARQL gives 21."""
+    probe = tmp_path / "probe.rq"
+    probe.write_text(
+        "# question: How many (agreement, class) pairs are there?\n"
+        "PREFIX kg: <https://w3id.org/kzlinks/ontology#>\n"
+        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?doc rdf:type/rdfs:subClassOf* kg:Agreement . ?doc rdf:type ?cls . "
+        "?cls rdfs:subClassOf* kg:Agreement }\n"
+    )
+    local = ok(kg("query", str(probe), "--store", str(packaged_store.root), "--format", "csv")).split()[1]
+    remote = ok(kg("query", str(probe), "--endpoint", virtuoso.url, "--format", "csv")).split()[1]
+    assert int(local) > 1 and int(remote) < int(local)
