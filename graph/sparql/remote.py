@@ -802,7 +802,40 @@ def _count(ntriples: bytes) -> int:
 
 
 def push(store_dir: StoreDir, remote: RemoteEngine, via: str = "auto", progress: Progress = silent) -> PushReport:
-    """Replace the project's graphs on the remote with the local store's, all at once or not at all."""
+    """Replace the project's graphs on the remote with the local store's, all at once or not at all.
+
+    The graphs go into staging graphs first (Graph Store Protocol PUTs, or SPARQL Update batches), their
+    quad counts are checked on the server, and one update swaps them in and drops the project's graphs the
+    store no longer has. Whatever cuts a push off, the remote holds either the old graphs or the new ones;
+    the staging graphs a cut-off push leaves are removed by the next. Graphs outside
+    https://w3id.org/kzlinks/graph/ are never touched, nor any staging graph a push did not name.
+
+    Args:
+        store_dir: the built store whose live snapshot is pushed.
+        remote: the server (``RemoteEngine.from_environment(url, ...)`` finds its endpoints).
+        via: ``"gsp"`` (Graph Store Protocol), ``"update"`` (SPARQL Update) or ``"auto"`` (the first that works).
+        progress: called with a line of text per stage.
+
+    Returns:
+        A PushReport: graphs and quads pushed, old graphs removed, leftovers cleared, how, and seconds.
+
+    Raises:
+        StoreError: the store is not built.
+        RemoteError: the server is down, refuses, or answers an error (one line, credentials scrubbed); the
+            remote is then unchanged, or, if the swap's answer was lost, the message says whether it happened.
+
+    Example (offline: a port nothing listens on; nothing is sent, nothing changes):
+        >>> import socket, tempfile, kzlinks
+        >>> store = kzlinks.StoreDir(tempfile.mkdtemp())
+        >>> _ = kzlinks.build(store=store)
+        >>> with socket.socket() as s:
+        ...     _ = s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+        >>> remote = RemoteEngine(Endpoints.derive(f"http://127.0.0.1:{port}/query"), HttpClient(attempts=1))
+        >>> push(store, remote)
+        Traceback (most recent call last):
+        ...
+        kzlinks.errors.RemoteError: http://127.0.0.1:.../query: cannot connect: connection refused...
+    """
     started = time.perf_counter()
     graphs = {iri: data for iri, data in local_graphs(store_dir).items() if data}
     expected = {iri: _count(data) for iri, data in graphs.items()}
