@@ -48,3 +48,23 @@ def test_reused_vocabularies_are_linked():
         "http://www.w3.org/ns/prov#Entity",
     ):
         assert standard in superclasses, standard
+
+
+def test_the_ontology_is_a_versioned_artifact():
+    """Like W3C DCAT: a version IRI, a licence, a modification date and creators on the ontology header, and
+    every term of the project's namespace defined by it, labelled and commented (individuals included)."""
+    from rdflib import Graph, Namespace, URIRef
+    from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+
+    from kzlinks.ontology import ONTOLOGY_FILE
+
+    graph = Graph().parse(ONTOLOGY_FILE, format="turtle")
+    header = URIRef("https://w3id.org/kzlinks/ontology")
+    for prop in (OWL.versionIRI, OWL.versionInfo, DCTERMS.license, DCTERMS.modified, DCTERMS.creator):
+        assert (header, prop, None) in graph, f"the ontology header has no {prop}"
+    kg = Namespace("https://w3id.org/kzlinks/ontology#")
+    terms = {s for s in graph.subjects(RDF.type, None) if str(s).startswith(str(kg))}
+    assert len(terms) > 150
+    for prop in (RDFS.isDefinedBy, RDFS.label, RDFS.comment):
+        missing = sorted(str(t).split("#")[1] for t in terms if (t, prop, None) not in graph)
+        assert not missing, f"terms without {prop}: {missing}"
