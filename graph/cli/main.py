@@ -50,6 +50,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     query = find_query(args.query)
     bindings = bind(query, parse_params(args.param))
+    if getattr(args, "explain", False):
+        from kzlinks.sparql.explain import explain
+
+        print(explain(StoreDir(args.store), query.text, bindings, str(query.path)).text())
+        return 0
     if getattr(args, "endpoint", None):
         from kzlinks.sparql.remote import RemoteEngine
 
@@ -138,6 +143,7 @@ def parser() -> argparse.ArgumentParser:
         help="run against a remote SPARQL 1.1 endpoint instead of the local store "
         "(credentials from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or ~/.netrc)",
     )
+    p.add_argument("--explain", action="store_true", help="show Oxigraph's plan with the rows each step produced")
     p.set_defaults(run=cmd_query)
 
     p = sub.add_parser("all", parents=[common], help="the main job: build, answer every named query, write the views")
