@@ -98,7 +98,7 @@ def explain(store_dir: StoreDir, sparql: str, bindings: dict[str, Term], origin:
             command.append("--union-default-graph")
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0 or not plan_file.is_file():
-            message = (done.stderr.strip().splitlines() or ["no plan written"])[-1]
+            message = (done.stderr.strip().splitlines() or ["no plan written"])[0]
             raise QueryError(f"oxigraph could not explain the query: {message}", file=origin)
         data = json.loads(plan_file.read_text(encoding="utf-8"))
     return Plan(_step(data["plan"]), float(data.get("planning duration in seconds", 0.0)))
