@@ -40,12 +40,18 @@ def test_a_small_benchmark_prints_the_table_and_writes_the_figures(tmp_path, cap
         "shacl_validation_s",
         "projection_s",
         "analysis_s",
+        "floor_s",
+        "build_floor_ratio",
     ):
         assert figures[key] is not None and figures[key] > 0, key
     assert figures["noop_rebuilt_nothing"] and figures["incremental_graphs_written"] == 1
     assert set(figures["queries"]) == {q.name for q in catalogue()}
     assert all(r["oxigraph"]["status"] == "ok" for r in figures["queries"].values())
-    assert "query speedup vs rdflib" in run.out and f"figures written to {out}" in run.out
+    assert (
+        "build_floor_ratio" in run.out
+        and "query speedup vs rdflib" in run.out
+        and f"figures written to {out}" in run.out
+    )
     assert not (tmp_path / "work").exists()  # without --keep the synthetic data and store are removed
 
 

@@ -80,6 +80,13 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         engine = open_engine(args.engine, StoreDir(args.store), allow_service=args.allow_service)
     bindings = bind(query, params, _shown(Lookup(engine).resolve))
+    if args.explain:
+        if args.endpoint or args.engine != "oxigraph":
+            raise KGError("--explain shows Oxigraph's plan for the local store: drop --endpoint and --engine")
+        from kzlinks.sparql.explain import explain
+
+        print(explain(StoreDir(args.store), query.text, bindings, str(query.path)).text())
+        return 0
     for warning in unknown_terms(engine, query.text, str(query.path)):
         print(f"kg: warning: {warning}", file=sys.stderr)
     results = engine.run(query.text, bindings, str(query.path))
@@ -265,6 +272,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--allow-service", action="store_true", help="run SERVICE clauses (they make this machine call other servers)"
     )
+    p.add_argument("--explain", action="store_true", help="show Oxigraph's plan with the rows each step produced")
     p.set_defaults(run=cmd_query)
 
     p = sub.add_parser(

@@ -18,7 +18,6 @@ The views (`kg viz -o DIR`) are served on the next port by a static file server 
 from __future__ import annotations
 
 import ipaddress
-import os
 import shutil
 import signal
 import sys
@@ -35,23 +34,12 @@ from kzlinks.server.files import views_server
 from kzlinks.server.front import BoundedServer, FrontConfig, make_handler
 from kzlinks.server.page import PageAssets
 from kzlinks.server.pool import MEMORY_TOTAL_MB, Pool, Router, WorkerFailed
+from kzlinks.sparql.explain import oxigraph_binary
 
 DEFAULT_PORT = 7878
 DEFAULT_WORKERS = 3
 DEFAULT_MEMORY_MB = 256
 Say = Callable[[str], None]
-
-
-def oxigraph_binary() -> str:
-    """The Oxigraph server that `pip install oxigraph` puts beside this interpreter, else the one on PATH
-    (kg serve no longer runs it; the push tests use it as a real remote server)."""
-    beside = Path(sys.executable).with_name("oxigraph")
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which("oxigraph")
-    if not found:
-        raise KGError("the Oxigraph server is not installed: pip install oxigraph")
-    return found
 
 
 def is_loopback(host: str) -> bool:
