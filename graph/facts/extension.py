@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kzlinks.errors import OntologyError, OntologyProblems
+from kzlinks.errors import KGError, OntologyError, OntologyProblems
 from kzlinks.namespaces import KG, SCHEMA, prefixed
 from kzlinks.suggest import did_you_mean
 
@@ -39,7 +39,7 @@ def parse_extension(path: Path) -> Graph:
 def check_extension(core: Graph, extension: Graph, path: Path) -> None:
     """Raise one OntologyError listing every problem (file and line each) if the extension breaks a rule."""
     lines = _TermLines(path, extension)
-    problems: list[OntologyError] = []
+    problems: list[KGError] = []
     core_subjects = set(core.subjects())
     for subject in sorted(set(extension.subjects()), key=str):
         if subject in core_subjects and isinstance(subject, URIRef):

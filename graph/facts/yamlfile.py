@@ -158,7 +158,7 @@ def _alias(
     event: Event, anchors: dict[str, tuple[Located, int]], stack: list[_Open], path: Path, line: int
 ) -> tuple[Located, int]:
     """The value an alias names (shared, not copied) and its size; refused if it names an unfinished value."""
-    name = event.anchor  # type: ignore[attr-defined]
+    name = event.anchor
     if name in anchors:
         return anchors[name]
     if any(o.anchor == name for o in stack):
