@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from kzlinks.cli.main import DEFAULT_VIEWS
 from kzlinks.dataset.store import StoreDir
 
 CREDENTIALS_HELP = "credentials come from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or a netrc file, never from options"
@@ -72,11 +73,7 @@ def _positive(text: str) -> int:
 
 def _views_default() -> Path:
     """Where `kg viz` writes by default, so `kg viz` then `kg serve` needs no option."""
-    try:
-        from kzlinks.cli.views import DEFAULT_DIR
-    except ImportError:
-        return Path("kg-views")
-    return Path(DEFAULT_DIR)
+    return Path(DEFAULT_VIEWS)
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:

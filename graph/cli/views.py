@@ -12,11 +12,12 @@ import argparse
 import webbrowser
 from pathlib import Path
 
+from kzlinks.cli.main import DEFAULT_VIEWS
 from kzlinks.dataset.store import StoreDir
 from kzlinks.namespaces import local_name
 from kzlinks.progress import say
 
-DEFAULT_DIR = Path("kg-views")
+DEFAULT_DIR = Path(DEFAULT_VIEWS)
 
 
 def _open(path: Path) -> None:
