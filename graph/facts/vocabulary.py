@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS
 
 from kzlinks.errors import OntologyError
 from kzlinks.facts.extension import check_extension, parse_extension
@@ -104,4 +104,3 @@ def _load_index(path: Path, extensions: tuple[tuple[Path, str], ...]) -> Ontolog
 DATE_RANGE = KG.FlexibleDate
 AMOUNT_RANGE = SCHEMA.MonetaryAmount
 QUANTITY_RANGE = KG.Quantity
-LITERAL_RANGES = {XSD.string, XSD.integer, XSD.decimal, DATE_RANGE}
