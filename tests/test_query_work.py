@@ -47,7 +47,10 @@ def _ceiling(name: str) -> int:
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
 def test_each_named_query_stays_under_its_work_ceiling(synthetic_store, query):
     plan = explain(synthetic_store, query.text, bind(query, {}), str(query.path))
-    assert plan.root.rows > 0 or query.name.startswith("cq13"), plan.text()  # the plan answered something
+    # conflicting-order finds disagreeing accounts, which the synthetic data has none of
+    assert plan.root.rows > 0 or query.name.startswith(("cq13", "conflicting-order")), (
+        plan.text()
+    )  # the plan answered something
     assert plan.work <= _ceiling(query.name), f"{query.name} did {plan.work:,} rows of work:\n{plan.text()}"
 
 
