@@ -8,6 +8,7 @@ inside the outer group (rather than a trailing VALUES) keeps the binding in scop
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from kzlinks.errors import QueryError
 from kzlinks.sparql.results import Term
@@ -29,9 +30,10 @@ def term_to_sparql(term: Term) -> str:
     return f'"{escaped}"'
 
 
-def _outer_group_start(sparql: str) -> int:
-    """Index just after the `{` that opens the query's WHERE group, skipping strings, IRIs and comments."""
-    i, n = 0, len(sparql)
+def _code(sparql: str, start: int = 0) -> Iterator[int]:
+    """The indexes of the query's own characters from `start` on: strings, IRIs and comments skipped, so a
+    brace or a keyword inside them is never taken for syntax."""
+    i, n = start, len(sparql)
     while i < n:
         c = sparql[i]
         if c == "#":
@@ -50,11 +52,27 @@ def _outer_group_start(sparql: str) -> int:
             if match:
                 i += match.end()
                 continue
+        yield i
+        i += 1
+
+
+def _outer_group_start(sparql: str) -> int:
+    """Index just after the `{` that opens the query's WHERE group."""
+    for i in _code(sparql):
         match = _WHERE.match(sparql, i)
         if match and (i == 0 or not (sparql[i - 1].isalnum() or sparql[i - 1] in "_?$:")):
             return match.end()
-        i += 1
     raise QueryError("cannot bind parameters: the query has no WHERE { … } group")
+
+
+def _group_end(sparql: str, start: int) -> int:
+    """Index of the `}` closing the group opened just before `start`."""
+    depth = 1
+    for i in _code(sparql, start):
+        depth += {"{": 1, "}": -1}.get(sparql[i], 0)
+        if depth == 0:
+            return i
+    raise QueryError("cannot bind parameters: the query's WHERE group is not closed")
 
 
 def with_values(sparql: str, bindings: dict[str, Term]) -> str:
@@ -65,3 +83,13 @@ def with_values(sparql: str, bindings: dict[str, Term]) -> str:
     names = " ".join(f"?{name}" for name in bindings)
     values = " ".join(term_to_sparql(t) for t in bindings.values())
     return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }}{sparql[at:]}"
+
+
+def with_filter(sparql: str, bindings: dict[str, Term]) -> str:
+    """The query with `FILTER(sameTerm(?a, …) && …)` as the last element of its WHERE group: the same
+    answers as `with_values` (a parameter is always used in the query's patterns, so it is bound there),
+    for servers whose compiler rejects a VALUES block (Virtuoso's "no SPART_VARR_FIXED")."""
+    start = _outer_group_start(sparql)
+    end = _group_end(sparql, start)
+    test = " && ".join(f"sameTerm(?{name}, {term_to_sparql(term)})" for name, term in bindings.items())
+    return f"{sparql[:end]} FILTER({test})\n{sparql[end:]}"

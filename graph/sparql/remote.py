@@ -45,7 +45,7 @@ from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import KGError, RemoteError
 from kzlinks.namespaces import BASE, GRAPH
 from kzlinks.progress import Progress, silent
-from kzlinks.sparql.binding import _outer_group_start, term_to_sparql, with_values
+from kzlinks.sparql.binding import term_to_sparql, with_filter, with_values
 from kzlinks.sparql.engines import _from_ox
 from kzlinks.sparql.results import XSD_STRING, Results, Term
 
@@ -544,46 +544,6 @@ PROBE = f"ASK {{ ?passage a <{BASE}ontology#Passage> }}"  # every passage graph 
 
 
 VIRTUOSO_FIXED_VALUES = "no SPART_VARR_FIXED"  # Virtuoso's internal compiler error for fixed variables
-
-
-def with_filter(sparql: str, bindings: dict[str, Term]) -> str:
-    """The query with `FILTER(sameTerm(?a, …) && …)` as the last element of its WHERE group.
-
-    Joining with a one-row VALUES block keeps exactly the solutions whose variables are those terms, which
-    is what sameTerm tests; a parameter is always used in the query's patterns, so it is bound there.
-    """
-    start = _outer_group_start(sparql)
-    end = _group_end(sparql, start)
-    test = " && ".join(f"sameTerm(?{name}, {term_to_sparql(term)})" for name, term in bindings.items())
-    return f"{sparql[:end]} FILTER({test})\n{sparql[end:]}"
-
-
-def _group_end(sparql: str, start: int) -> int:
-    """Index of the `}` closing the group opened just before `start`, skipping strings, IRIs and comments."""
-    depth, i, n = 1, start, len(sparql)
-    while i < n:
-        c = sparql[i]
-        if c == "#":
-            i = sparql.find("\n", i)
-            i = n if i < 0 else i
-            continue
-        if c in "\"'":
-            quote = sparql[i : i + 3] if sparql[i : i + 3] in ('"""', "'''") else c
-            end = sparql.find(quote, i + len(quote))
-            while end > 0 and sparql[end - 1] == "\\" and len(quote) == 1:
-                end = sparql.find(quote, end + 1)
-            i = n if end < 0 else end + len(quote)
-            continue
-        if c == "<":
-            match = re.match(r"<[^\s<>\"{}|^`\\]*>", sparql[i:])
-            if match:
-                i += match.end()
-                continue
-        depth += {"{": 1, "}": -1}.get(c, 0)
-        if depth == 0:
-            return i
-        i += 1
-    raise RemoteError("cannot bind parameters: the query's WHERE group is not closed")
 
 
 class RemoteEngine:
