@@ -84,34 +84,10 @@ def jv_views(tmp_path_factory) -> Path:
 def sized(request, tmp_path_factory):
     """Headless Chromium whose page is exactly this many CSS pixels."""
     _browser_or_skip()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    from test_views import CHROMEDRIVER, CHROMIUM
+    from kzlinks.viz.screenshot import browser
 
     width, height = request.param
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--no-first-run",
-        "--hide-scrollbars",
-        f"--window-size={width},{height}",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-sized')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*"]})
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-    )
+    driver = browser(width, height, profile=tmp_path_factory.mktemp("chromium-sized"), logs=True)
     driver.set_script_timeout(30)
     driver.size = (width, height)
     yield driver

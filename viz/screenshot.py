@@ -22,8 +22,18 @@ class ScreenshotError(KGError):
     """No browser to take the screenshot with, or the view never finished drawing."""
 
 
-def browser(width: int, height: int):
-    """Headless Chromium with every network request blocked."""
+def browser(
+    width: int,
+    height: int,
+    *,
+    profile: Path | None = None,
+    exact: bool = True,
+    hide_scrollbars: bool = True,
+    logs: bool = False,
+):
+    """Headless Chromium with every network request blocked: the one launcher of the screenshot command,
+    the views benchmark and the browser tests. `exact` makes the page exactly `width`×`height` CSS pixels
+    (else the window is that size); `logs` keeps the console and network logs the tests read."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.options import Options
@@ -37,25 +47,31 @@ def browser(width: int, height: int):
             raise ScreenshotError(f"screenshots need Chromium and chromedriver: {path} is missing")
     options = Options()
     options.binary_location = chromium
-    for flag in (
+    flags = [
         "--headless=new",
         "--no-sandbox",
         "--disable-gpu",
         "--disable-dev-shm-usage",
         "--disable-background-networking",
+        "--disable-component-update",
         "--no-first-run",
-        "--hide-scrollbars",
         f"--window-size={width},{height}",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='kg-shot-')}",
-    ):
+        f"--user-data-dir={profile or tempfile.mkdtemp(prefix='kg-chromium-')}",
+    ]
+    for flag in flags + (["--hide-scrollbars"] if hide_scrollbars else []):
         options.add_argument(flag)
+    if logs:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*"]})
     driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        "Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*", "ftp://*"]}
     )
+    if exact:
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
     return driver
 
 

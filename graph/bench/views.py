@@ -153,28 +153,9 @@ def generate(store: StoreDir, out: Path, kind: str) -> tuple[Path, float, int]:
 
 
 def _browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
+    from kzlinks.viz.screenshot import browser
 
-    options = Options()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=1400,900",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='kg-bench-')}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["http://*", "https://*"]})
-    return driver
+    return browser(1400, 900, exact=False, hide_scrollbars=False)
 
 
 # One full redraw, as the reader sees the view: fitted to the window, then zoomed in 2x and 4x on its
