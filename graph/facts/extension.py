@@ -67,6 +67,19 @@ def check_extension(core: Graph, extension: Graph, path: Path) -> None:
         raise OntologyProblems(problems)
 
 
+def _parent_problems(graph: Graph, term: URIRef, parent: URIRef, what: str, known: set) -> list[str]:
+    """A new class or property must sit under one that exists (core or extension): say where it does not."""
+    supers = list(graph.objects(term, parent))
+    link = prefixed(parent)
+    if not supers:
+        return [f"new {what} without {link}: place it under an existing {what}"]
+    return [
+        f"{link} {prefixed(s)}: no such {what}{did_you_mean(prefixed(s), map(prefixed, known))}"
+        for s in supers
+        if s not in known
+    ]
+
+
 def _term_problems(graph: Graph, term: URIRef, kind: URIRef, what: str, classes: set, properties: set) -> list[str]:
     problems = []
     if not str(term).startswith(str(KG)):
@@ -75,23 +88,8 @@ def _term_problems(graph: Graph, term: URIRef, kind: URIRef, what: str, classes:
         if graph.value(term, needed) is None:
             problems.append(f"new {what} without {name}")
     if kind == OWL.Class:
-        supers = list(graph.objects(term, RDFS.subClassOf))
-        if not supers:
-            problems.append("new class without rdfs:subClassOf: place it under an existing class")
-        problems += [
-            f"rdfs:subClassOf {prefixed(s)}: no such class{did_you_mean(prefixed(s), map(prefixed, classes))}"
-            for s in supers
-            if s not in classes
-        ]
-        return problems
-    supers = list(graph.objects(term, RDFS.subPropertyOf))
-    if not supers:
-        problems.append("new property without rdfs:subPropertyOf: place it under an existing property")
-    problems += [
-        f"rdfs:subPropertyOf {prefixed(s)}: no such property{did_you_mean(prefixed(s), map(prefixed, properties))}"
-        for s in supers
-        if s not in properties
-    ]
+        return problems + _parent_problems(graph, term, RDFS.subClassOf, "class", classes)
+    problems += _parent_problems(graph, term, RDFS.subPropertyOf, "property", properties)
     domain, rng = graph.value(term, RDFS.domain), graph.value(term, RDFS.range)
     if domain is None:
         problems.append("new property without rdfs:domain")
