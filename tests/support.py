@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import socket
+import subprocess
 import unicodedata
 from dataclasses import dataclass
 
@@ -61,3 +63,24 @@ def value_in_row(value: str, cells: list[str]) -> bool:
         return True
     parts = whole.split()
     return len(parts) > 1 and all(any(c == p or c.startswith(p + "-") for c in folded) for p in parts)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now, for a real server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    """The user sees exactly one error line and a non-zero exit code."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1 and errors[0].startswith("kg: error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    return errors[0]

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from support import free_port, ok, one_error_line
 
 from kzlinks.cli.main import main
 from kzlinks.dataset.store import StoreDir
@@ -48,12 +49,6 @@ PASSWORD = "s3cret-Pw!with:colon"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _clean_env(extra: dict[str, str] | None) -> dict[str, str]:
@@ -90,20 +85,6 @@ def kg(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPro
         os.environ.clear()
         os.environ.update(saved)
     return subprocess.CompletedProcess(["kg", *args], code, out.getvalue(), err.getvalue())
-
-
-def ok(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def one_error_line(result: subprocess.CompletedProcess) -> str:
-    """The user sees exactly one error line and a non-zero exit code."""
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
-    assert len(errors) == 1 and errors[0].startswith("kg: error: "), result.stderr
-    assert "Traceback" not in result.stderr
-    return errors[0]
 
 
 def sparql(port: int, query: str) -> list[dict]:

@@ -28,6 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support import free_port, ok, one_error_line
 
 from kzlinks.cli.main import main
 from kzlinks.dataset.store import StoreDir
@@ -45,12 +46,6 @@ CROSS_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . 
 # --------------------------------------------------------------------------- helpers
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def kg(*args: str) -> subprocess.CompletedProcess:
     """`kg` through its entry point in this process: same output and exit code, no interpreter start-up."""
     out, err = io.StringIO(), io.StringIO()
@@ -60,19 +55,6 @@ def kg(*args: str) -> subprocess.CompletedProcess:
         except SystemExit as exc:
             code = exc.code
     return subprocess.CompletedProcess(["kg", *args], code, out.getvalue(), err.getvalue())
-
-
-def ok(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def one_error_line(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
-    assert len(errors) == 1 and errors[0].startswith("kg: error: "), result.stderr
-    assert "Traceback" not in result.stderr
-    return errors[0]
 
 
 def children(pid: int) -> set[int]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from support import free_port
 
 BINARY = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt")
@@ -61,12 +62,6 @@ ResultSetMaxRows = 1000000
 MaxQueryExecutionTime = 60
 MaxQueryCostEstimationTime = 0
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def select(port: int, query: str, path: str = "/sparql") -> list[dict]:
