@@ -14,7 +14,7 @@ from kzlinks.analysis.derived import derive_from_index
 from kzlinks.dataset import pipeline
 from kzlinks.dataset.pipeline import BuildReport
 from kzlinks.dataset.store import StoreDir
-from kzlinks.progress import Progress
+from kzlinks.progress import Progress, silent
 
 
 def build(
@@ -23,7 +23,7 @@ def build(
     source_dirs: Iterable[Path] = (),
     full: bool = False,
     packaged: bool = True,
-    progress: Progress = lambda _: None,
+    progress: Progress = silent,
     ontology: Iterable[Path] = (),
     drop: Mapping[Path, str] | None = None,
 ) -> BuildReport:

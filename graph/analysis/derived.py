@@ -23,7 +23,7 @@ from kzlinks.analysis.projections import (
 )
 from kzlinks.errors import AnalysisError, NodeNotFound
 from kzlinks.namespaces import BASE, DERIVED_GRAPH, KG, entity_iri, local_name
-from kzlinks.progress import Progress
+from kzlinks.progress import Progress, silent
 from kzlinks.sparql.engines import OxigraphEngine
 
 DERIVED = BASE + "derived/"
@@ -184,7 +184,7 @@ def _community_quads(w: _Writer, network: nx.Graph, entities: Entities) -> None:
             w.add(iri, KG.communityMember, member)
 
 
-def derive(engine, progress: Progress = lambda _: None) -> list[Quad]:
+def derive(engine, progress: Progress = silent) -> list[Quad]:
     """Every analysis result as quads of the derived graph, computed from what `engine` reads."""
     entities = Entities(engine)
     w = _Writer()
@@ -200,7 +200,7 @@ def derive(engine, progress: Progress = lambda _: None) -> list[Quad]:
     return w.quads
 
 
-def write_derived(store: pyoxigraph.Store, progress: Progress = lambda _: None) -> int:
+def write_derived(store: pyoxigraph.Store, progress: Progress = silent) -> int:
     """Replace the derived graph of a writable store with one computed from the rest of it."""
     store.remove_graph(_n(str(DERIVED_GRAPH)))
     quads = derive(OxigraphEngine(store), progress)
@@ -209,7 +209,7 @@ def write_derived(store: pyoxigraph.Store, progress: Progress = lambda _: None) 
     return len(quads)
 
 
-def derive_from_index(index: pyoxigraph.Store, progress: Progress = lambda _: None) -> list[Quad]:
+def derive_from_index(index: pyoxigraph.Store, progress: Progress = silent) -> list[Quad]:
     """The build's hook: the derived graph computed from a snapshot's query index (its default graph is
     the union, each triple once)."""
     return derive(OxigraphEngine(index, union=False), progress)

@@ -33,7 +33,7 @@ from kzlinks.facts.reader import FactFile, resolve
 from kzlinks.facts.vocabulary import OntologyIndex, load_index, ontology_digest, ontology_graph
 from kzlinks.namespaces import DERIVED_GRAPH, GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
 from kzlinks.ontology import ONTOLOGY_FILE, SHAPES_FILE
-from kzlinks.progress import Progress
+from kzlinks.progress import Progress, silent
 
 PYSHACL_MAX_QUADS = 20_000  # pyshacl checks whole builds up to this size; bigger ones and re-checks, SPARQL
 BULK_LOAD_MIN = 50_000  # writes of more quads than this go through Oxigraph's bulk loader
@@ -235,7 +235,7 @@ def build(
     source_dirs: Iterable[Path] = (),
     full: bool = False,
     packaged: bool = True,
-    progress: Progress = lambda _: None,
+    progress: Progress = silent,
     derive: Derive | None = None,
     ontology: Iterable[Path] = (),
     drop: Mapping[Path, str] | None = None,

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 import pyoxigraph
 
 from kzlinks.errors import StoreError
-from kzlinks.progress import Progress
+from kzlinks.progress import Progress, silent
 
 DEFAULT_STORE = Path.home() / ".local" / "share" / "kzlinks" / "store"  # when neither --store nor $KG_STORE says
 
@@ -199,7 +199,7 @@ class StoreDir:
             link.unlink(missing_ok=True)
 
     @contextmanager
-    def build_lock(self, progress: Progress = lambda _: None, wait: float | None = None) -> Iterator[None]:
+    def build_lock(self, progress: Progress = silent, wait: float | None = None) -> Iterator[None]:
         """Hold this store's build lock for the block, waiting up to `wait` seconds (default KG_BUILD_WAIT
         or 600) for another build to finish; then clean up after crashed builds."""
         self.root.mkdir(parents=True, exist_ok=True)
