@@ -97,8 +97,8 @@ class NoRoute(AnalysisError):
 class RemoteError(KGError):
     """A remote SPARQL endpoint is down, slow, refuses us or answers an error.
 
-    ``status`` is the HTTP status the server answered (None when it did not answer); ``unsent`` is how many
-    graphs a push had not yet sent when it failed (None outside a push).
+    ``status`` is the HTTP status the server answered (None when it did not answer); ``unsent`` is True when
+    the request never reached the server, so nothing happened there and it is safe to try again.
     """
 
     def __init__(
@@ -109,7 +109,7 @@ class RemoteError(KGError):
         line: int | None = None,
         item: str | None = None,
         status: int | None = None,
-        unsent: int | None = None,
+        unsent: bool = False,
     ) -> None:
         super().__init__(message, file=file, line=line, item=item)
         self.status = status

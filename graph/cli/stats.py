@@ -13,7 +13,7 @@ from kzlinks.dataset.store import StoreDir
 def cmd_stats(args: argparse.Namespace) -> int:
     store = StoreDir(args.store)
     manifest = store.manifest()
-    facts = [p for p in (manifest.inputs if manifest else {}) if p.endswith(".yaml") and Path(p).is_file()]
+    facts = [Path(p) for p in (manifest.inputs if manifest else {}) if p.endswith(".yaml") and Path(p).is_file()]
     stats = collect(store.open_read(), facts, args.sources)
     print(render(stats, args.graphs, args.unquoted))
     return 0 if stats.clean else 1

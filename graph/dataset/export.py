@@ -39,12 +39,15 @@ def _umask() -> int:
 def serialise(store: ox.Store, suffix: str) -> bytes:
     if suffix in DATASET_FORMATS:
         fmt = DATASET_FORMATS[suffix]
-        return store.dump(format=fmt, prefixes=PREFIXES) if fmt == ox.RdfFormat.TRIG else store.dump(format=fmt)
+        data = store.dump(format=fmt, prefixes=PREFIXES) if fmt == ox.RdfFormat.TRIG else store.dump(format=fmt)
+        return data or b""  # dump returns None only when given an output file
     if suffix in UNION_FORMATS:
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in store}
         fmt = UNION_FORMATS[suffix]
-        kwargs = {"prefixes": PREFIXES} if fmt == ox.RdfFormat.TURTLE else {}
-        return ox.serialize(sorted(triples, key=str), format=fmt, **kwargs)
+        ordered = sorted(triples, key=str)
+        if fmt == ox.RdfFormat.TURTLE:
+            return ox.serialize(ordered, format=fmt, prefixes=PREFIXES) or b""
+        return ox.serialize(ordered, format=fmt) or b""
     known = ", ".join(sorted(DATASET_FORMATS) + sorted(UNION_FORMATS))
     raise KGError(f"unknown export format '{suffix or '(none)'}' (use {known})")
 

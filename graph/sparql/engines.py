@@ -11,6 +11,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 import rdflib
+from rdflib.query import ResultRow
 from rdflib.term import BNode as RBNode
 from rdflib.term import Literal as RLiteral
 from rdflib.term import URIRef
@@ -105,7 +106,7 @@ class RdflibEngine:
     def open(cls, store_dir: StoreDir) -> RdflibEngine:
         """Load the whole store into rdflib's memory store (slow on big graphs: that is the point of Oxigraph)."""
         dataset = rdflib.Dataset(default_union=True)
-        data = store_dir.open_read().dump(format=ox.RdfFormat.N_QUADS)
+        data = store_dir.open_read().dump(format=ox.RdfFormat.N_QUADS) or b""
         dataset.parse(data=data.decode("utf-8"), format="nquads")
         return cls(dataset)
 
@@ -122,15 +123,16 @@ class RdflibEngine:
                 ["subject", "predicate", "object"],
                 [
                     {"subject": _from_rdflib(s), "predicate": _from_rdflib(p), "object": _from_rdflib(o)}
-                    for s, p, o in answer.graph
+                    for s, p, o in answer.graph or ()
                 ],
             )
-        variables = [str(v) for v in answer.vars]
-        rows = [{v: _from_rdflib(row[i]) for i, v in enumerate(variables) if row[i] is not None} for row in answer]
+        variables = [str(v) for v in answer.vars or ()]
+        solutions = [row for row in answer if isinstance(row, ResultRow)]
+        rows = [{v: _from_rdflib(row[i]) for i, v in enumerate(variables) if row[i] is not None} for row in solutions]
         return Results(variables, rows)
 
 
-ENGINES = {"oxigraph": OxigraphEngine, "rdflib": RdflibEngine}
+ENGINES: dict[str, type[OxigraphEngine] | type[RdflibEngine]] = {"oxigraph": OxigraphEngine, "rdflib": RdflibEngine}
 
 
 def open_engine(name: str, store_dir: StoreDir, allow_service: bool = False) -> Engine:

@@ -37,6 +37,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -168,7 +169,7 @@ def public(url: str) -> str:
     if ":" in host:
         host = f"[{host}]"
     try:
-        port = parts.port
+        port = str(parts.port or "")
     except ValueError:  # out of range: show it as given
         port = parts.netloc.rsplit(":", 1)[-1]
     netloc = host + (f":{port}" if port else "")
@@ -210,7 +211,7 @@ def plain_http_warning(url: str, auth: tuple[str, str] | None) -> str | None:
     return None
 
 
-def credentials(url: str, environ: dict[str, str] | None = None) -> tuple[str, str] | None:
+def credentials(url: str, environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
     """User and password from the environment, else from $NETRC or ~/.netrc for the URL's host."""
     env = os.environ if environ is None else environ
     user, password = env.get("KG_ENDPOINT_USER"), env.get("KG_ENDPOINT_PASSWORD")
@@ -249,7 +250,7 @@ class _Failure:
     status: int | None = None
 
 
-def _env_number(name: str, default: float, environ: dict[str, str], whole: bool = False) -> float:
+def _env_number(name: str, default: float, environ: Mapping[str, str], whole: bool = False) -> float:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
@@ -317,7 +318,9 @@ class HttpClient:
     backoff: float = 0.5
 
     @classmethod
-    def from_environment(cls, url: str, environ: dict[str, str] | None = None, warn: Progress = silent) -> HttpClient:
+    def from_environment(
+        cls, url: str, environ: Mapping[str, str] | None = None, warn: Progress = silent
+    ) -> HttpClient:
         env = os.environ if environ is None else environ
         client = cls(
             credentials(url, env),
@@ -365,11 +368,12 @@ class HttpClient:
             if outcome.retry == "never" or (outcome.retry == "if-idempotent" and not idempotent):
                 break
         tries = f" ({attempt + 1} attempts)" if attempt else ""
-        error = RemoteError(self.redact(f"{public(url)}: {outcome.text}{tries}"))
-        error.status = outcome.status
-        error.unsent = outcome.retry == "always"  # the server never got the request: nothing happened there
-        error.timed_out = "within" in outcome.text
-        raise error
+        assert isinstance(outcome, _Failure)  # the loop returns every Response
+        raise RemoteError(
+            self.redact(f"{public(url)}: {outcome.text}{tries}"),
+            status=outcome.status,
+            unsent=outcome.retry == "always",  # the server never got the request: nothing happened there
+        )
 
     def _once(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Response | _Failure:
         parts = urllib.parse.urlsplit(url)
@@ -442,7 +446,7 @@ def _network_failure(reason: BaseException, timeout: float, answering: bool) -> 
 
 def term_from_json(data: dict) -> Term:
     """A SPARQL 1.1 JSON term as the same Term the local engines give (plain literals typed xsd:string)."""
-    kind, value = data.get("type"), data.get("value")
+    kind, value = data.get("type"), data.get("value", "")
     if kind == "uri":
         if value.startswith(GENID):  # a blank node the push skolemized: the same node the local store holds
             return Term("bnode", value[len(GENID) :])
@@ -578,7 +582,7 @@ class RemoteEngine:
         url: str,
         update: str | None = None,
         graph_store: str | None = None,
-        environ: dict[str, str] | None = None,
+        environ: Mapping[str, str] | None = None,
         progress: Progress = silent,
     ) -> RemoteEngine:
         """The engine for an endpoint URL, or for a server's base URL (`http://host:port`) once its endpoints
@@ -641,7 +645,7 @@ class RemoteEngine:
                 return False
             raise
 
-    def query(self, sparql: str, dataset: list[tuple[str, str]] = (), origin: str | None = None) -> Results:
+    def query(self, sparql: str, dataset: Sequence[tuple[str, str]] = (), origin: str | None = None) -> Results:
         """One SPARQL 1.1 Protocol query (form-encoded POST), over the server's own dataset unless given one."""
         body = urllib.parse.urlencode([("query", sparql), *dataset]).encode("utf-8")
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT_QUERY}
@@ -751,7 +755,7 @@ def local_graphs(store_dir: StoreDir) -> dict[str, bytes]:
             ox.Triple(_skolemized(q.subject), q.predicate, _skolemized(q.object))
             for q in store.quads_for_pattern(None, None, None, graph)
         ]
-        graphs[graph.value] = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        graphs[graph.value] = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         raise KGError("the store has triples in its default graph; push only moves named graphs", file=store_dir.root)
     return graphs
