@@ -19,7 +19,7 @@ from rdflib.term import URIRef
 from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import QueryError
 from kzlinks.sparql.binding import with_values
-from kzlinks.sparql.results import Results, Term
+from kzlinks.sparql.results import XSD_STRING, Results, Term
 from kzlinks.sparql.service import refuse_service
 from kzlinks.sparql.syntax import readable
 
@@ -83,7 +83,7 @@ def _from_rdflib(term) -> Term:
         return Term("uri", str(term))
     if isinstance(term, RBNode):
         return Term("bnode", str(term))
-    dt = str(term.datatype) if term.datatype else (None if term.language else "http://www.w3.org/2001/XMLSchema#string")
+    dt = str(term.datatype) if term.datatype else (None if term.language else XSD_STRING)
     return Term("literal", str(term), dt, term.language)
 
 

@@ -19,12 +19,11 @@ from pathlib import Path
 from kzlinks.errors import QueryError
 from kzlinks.facts.literals import ImpossibleDate, NotADate, date_datatype, is_decimal, is_integer
 from kzlinks.facts.reader import ID_PATTERN
-from kzlinks.namespaces import entity_iri
+from kzlinks.namespaces import XSD, entity_iri
 from kzlinks.queries import QUERIES_DIR
 from kzlinks.sparql.engines import Engine
 from kzlinks.sparql.results import Results, Term
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_LINE = re.compile(r"^#\s*param:\s*(\w+)\s*:\s*(\w+)\s*(?:=\s*(.*?))?\s*(?:[—-]{1,2}\s+(.*))?$")
 _UNTYPABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # controls; undecodable bytes from argv
 PARAM_KINDS = ("entity", "iri", "string", "integer", "decimal", "date")
@@ -134,7 +133,7 @@ def _term(param: Param, value: str, origin: str, resolve: Resolver | None = None
                 f"parameter '{param.name}' expects a date YYYY[-MM[-DD]], got '{value}'", file=origin
             ) from None
     datatype = {"integer": "integer", "decimal": "decimal"}.get(kind, "string")
-    return Term("literal", value, XSD + datatype)
+    return Term("literal", value, str(XSD[datatype]))
 
 
 def bind(query: NamedQuery, given: dict[str, str], resolve: Resolver | None = None) -> dict[str, Term]:

@@ -44,7 +44,7 @@ import pyoxigraph as ox
 
 from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import KGError, RemoteError
-from kzlinks.namespaces import BASE, GRAPH
+from kzlinks.namespaces import BASE, GRAPH, RDF
 from kzlinks.progress import Progress, silent
 from kzlinks.sparql.binding import term_to_sparql, with_filter, with_values
 from kzlinks.sparql.engines import _from_ox
@@ -57,7 +57,7 @@ PROJECT_GRAPHS = str(GRAPH)  # every graph the project owns on a shared server s
 STAGING_GRAPHS = BASE + "kg-push-staging/"
 STAGING_PATTERN = re.compile(re.escape(STAGING_GRAPHS) + r"run-\d{8}T\d{6}Z-[0-9a-f]{16}/g\d+")
 GENID = BASE + ".well-known/genid/"  # RDF 1.1 skolem IRIs: a blank node pushed where a server refuses blank nodes
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_LANGSTRING = str(RDF.langString)
 RESULTS_JSON = "application/sparql-results+json"
 ACCEPT_QUERY = f"{RESULTS_JSON}, application/sparql-results+xml;q=0.8, application/n-triples;q=0.9, text/turtle;q=0.7"
 RETRY_STATUS = {429, 502, 503, 504}

@@ -13,9 +13,9 @@ import re
 import shutil
 from dataclasses import dataclass, field
 
-from kzlinks.namespaces import prefixed
+from kzlinks.namespaces import XSD, prefixed
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = str(XSD.string)
 
 
 @dataclass(frozen=True)
