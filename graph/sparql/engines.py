@@ -7,6 +7,7 @@ as raw text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -28,6 +29,17 @@ class Engine(Protocol):
     name: str
 
     def run(self, sparql: str, bindings: dict[str, Term], origin: str) -> Results: ...
+
+
+def results_from_oxigraph(answer: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple]) -> Results:
+    """Oxigraph's answer of any form (ASK, SELECT, CONSTRUCT or DESCRIBE; local or parsed from a server) as
+    Results."""
+    if isinstance(answer, ox.QueryBoolean):
+        return Results([], boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        return Results(variables, [{v: _from_ox(s[v]) for v in variables if s[v] is not None} for s in answer])
+    return Results.of_triples((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)) for t in answer)
 
 
 def _from_ox(term) -> Term:
@@ -62,20 +74,7 @@ class OxigraphEngine:
             raise QueryError(readable(str(exc), bound), file=origin) from None
         except OSError as exc:
             raise QueryError(f"query failed: {exc}", file=origin) from None
-        if isinstance(answer, (bool, ox.QueryBoolean)):
-            return Results([], boolean=bool(answer))
-        if isinstance(answer, ox.QuerySolutions):
-            variables = [v.value for v in answer.variables]
-            rows = [{v: _from_ox(sol[v]) for v in variables if sol[v] is not None} for sol in answer]
-            return Results(variables, rows)
-        triples = list(answer)  # CONSTRUCT / DESCRIBE: one row per triple
-        return Results(
-            ["subject", "predicate", "object"],
-            [
-                {"subject": _from_ox(t.subject), "predicate": _from_ox(t.predicate), "object": _from_ox(t.object)}
-                for t in triples
-            ],
-        )
+        return results_from_oxigraph(answer)
 
 
 def _from_rdflib(term) -> Term:
@@ -119,12 +118,8 @@ class RdflibEngine:
         if answer.type == "ASK":
             return Results([], boolean=bool(answer.askAnswer))
         if answer.type in ("CONSTRUCT", "DESCRIBE"):
-            return Results(
-                ["subject", "predicate", "object"],
-                [
-                    {"subject": _from_rdflib(s), "predicate": _from_rdflib(p), "object": _from_rdflib(o)}
-                    for s, p, o in answer.graph or ()
-                ],
+            return Results.of_triples(
+                (_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in answer.graph or ()
             )
         variables = [str(v) for v in answer.vars or ()]
         solutions = [row for row in answer if isinstance(row, ResultRow)]

@@ -47,7 +47,7 @@ from kzlinks.errors import KGError, RemoteError
 from kzlinks.namespaces import BASE, GRAPH, RDF
 from kzlinks.progress import Progress, silent
 from kzlinks.sparql.binding import term_to_sparql, with_filter, with_values
-from kzlinks.sparql.engines import _from_ox
+from kzlinks.sparql.engines import results_from_oxigraph
 from kzlinks.sparql.results import XSD_STRING, Results, Term
 
 PROJECT_GRAPHS = str(GRAPH)  # every graph the project owns on a shared server starts with this
@@ -495,26 +495,13 @@ def parse_answer(answer: Response, origin: str) -> Results:
             return results_from_json(answer.body)
         results_format = ox.QueryResultsFormat.from_media_type(answer.content_type)
         if results_format is not None:
-            return _from_ox_results(ox.parse_query_results(answer.body, results_format))
+            return results_from_oxigraph(ox.parse_query_results(answer.body, results_format))
         graph_format = ox.RdfFormat.from_media_type(answer.content_type)
         if graph_format is not None:
-            return Results(
-                ["subject", "predicate", "object"],
-                [
-                    {"subject": _from_ox(t.subject), "predicate": _from_ox(t.predicate), "object": _from_ox(t.object)}
-                    for t in ox.parse(answer.body, graph_format)
-                ],
-            )
+            return results_from_oxigraph(ox.parse(answer.body, graph_format))
     except (ValueError, KeyError, TypeError, SyntaxError) as exc:
         raise RemoteError(f"unreadable answer ({answer.content_type}): {exc}", file=origin) from None
     raise RemoteError(f"the server answered in an unexpected format: {answer.content_type}", file=origin)
-
-
-def _from_ox_results(answer) -> Results:
-    if isinstance(answer, ox.QueryBoolean):
-        return Results([], boolean=bool(answer))
-    variables = [v.value for v in answer.variables]
-    return Results(variables, [{v: _from_ox(s[v]) for v in variables if s[v] is not None} for s in answer])
 
 
 # --------------------------------------------------------------------------- the engine

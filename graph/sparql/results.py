@@ -11,6 +11,7 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kzlinks.namespaces import XSD, prefixed
@@ -49,6 +50,12 @@ class Results:
     variables: list[str]
     rows: list[dict[str, Term]] = field(default_factory=list)
     boolean: bool | None = None  # for ASK
+
+    @classmethod
+    def of_triples(cls, triples: Iterable[tuple[Term, Term, Term]]) -> Results:
+        """A CONSTRUCT or DESCRIBE answer as rows, one per triple, so that every output format prints it."""
+        names = ["subject", "predicate", "object"]
+        return cls(names, [dict(zip(names, triple, strict=True)) for triple in triples])
 
     def cells(self, row: dict[str, Term]) -> list[str]:
         return [row[v].short() if v in row else "" for v in self.variables]
