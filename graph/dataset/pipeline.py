@@ -21,7 +21,7 @@ import pyoxigraph
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat
 
 from kzlinks.data import PACKAGED_FACTS
-from kzlinks.dataset import queryindex
+from kzlinks.dataset import bulkwrite, queryindex
 from kzlinks.dataset.mapping import GraphQuads, map_fact_file, source_quads
 from kzlinks.dataset.reference import read_reference, reference_files
 from kzlinks.dataset.store import Manifest, Snapshot, StoreDir, one_build_at_a_time
@@ -170,6 +170,7 @@ class _Mapped:
     digests: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     triples: set[str] = field(default_factory=set)  # every distinct triple mapped, as N-Triples
+    lines: dict[str, list[str]] = field(default_factory=dict)  # per graph, the triples without blank nodes
     blank: list[Quad] = field(default_factory=list)  # quads with blank nodes: a parser would rename them
 
     def add(self, iri: str, quads: list[Quad], blank_free: bool = False) -> None:
@@ -178,12 +179,14 @@ class _Mapped:
         self.counts[iri] = len(quads)
         if blank_free:
             lines = [_triple(q) for q in quads]
+            self.lines[iri] = lines
             self.triples.update(lines)
             self.digests[iri] = _digest_lines(lines)
             return
         self.digests[iri] = digest(quads)
         self.blank += [q for q in quads if _has_blank(q)]
-        self.triples.update(_triple(q) for q in quads if not _has_blank(q))
+        self.lines[iri] = [_triple(q) for q in quads if not _has_blank(q)]
+        self.triples.update(self.lines[iri])
 
 
 def _map(entries: list[Entry], entities: dict, index: OntologyIndex, cache: FactCache, old: Manifest | None) -> _Mapped:
@@ -295,21 +298,33 @@ def build(
     inputs[str(SHAPES_FILE)] = shapes_digest
     inputs.update({EXTENSION_INPUT + str(p): digest_bytes(p.read_bytes()) for p in extensions})
     progress(f"validating {len(mapped.digests) if recheck else len(changed)} of {len(mapped.digests)} graphs")
-    snapshot = store.new_snapshot()
+    snapshot, pending = store.new_snapshot(), None
     try:
         progress(f"writing {'all' if old is None else len(changed) + len(removed)} graphs to {snapshot}")
         # the old derived graph may stay while the new one is computed: analysis reads only id: entities,
         # and a full re-check must not see it (tests/test_incremental.py checks the results are the same)
         keep_derived = old is not None and not recheck
-        db, stale = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
-        replaced = changed | removed | (set() if keep_derived else {str(DERIVED_GRAPH)})
-        query_index = _index(store, snapshot, db, replaced if old is not None else None, mapped.triples, mapped.blank)
+        if old is None and report.quads > BULK_LOAD_MIN:  # both stores from one N-Quads text, side by side
+            pending, indexing = bulkwrite.write_both(
+                snapshot.dataset_dir, snapshot.index_dir, mapped.lines, mapped.triples, mapped.blank
+            )
+            query_index, stale = indexing.wait(), set[str]()
+        else:
+            db, stale = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
+            replaced = changed | removed | (set() if keep_derived else {str(DERIVED_GRAPH)})
+            query_index = _index(
+                store, snapshot, db, replaced if old is not None else None, mapped.triples, mapped.blank
+            )
         clock.lap("write")
         focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
-        checked, report.validator = _validate(db, query_index, report.quads, entities, focus, extensions)
+        written = query_index if pending is not None else db  # a cold index holds every named graph, no derived
+        checked, report.validator = _validate(written, query_index, report.quads, entities, focus, extensions)
         report.validated_triples = report.quads if focus is None else checked
         report.graphs_validated = len(mapped.digests) if recheck else len(changed)
         clock.lap("validate")
+        if pending is not None:
+            db = pending.wait()  # the dataset was written while the index was validated
+            clock.lap("write")
         if derive is not None:
             _derive(db, query_index, derive, progress)  # analysis results (derived graph), recomputed
         db.flush()
@@ -321,6 +336,8 @@ def build(
         cache.prune({e.key for e in entries})
         clock.lap("publish")
     except BaseException as exc:
+        if pending is not None:
+            pending.settle()
         snapshot.discard()
         if isinstance(exc, (KGError, KeyboardInterrupt)):
             raise
