@@ -33,16 +33,12 @@ class PendingStore:
     def _write(self) -> None:
         try:
             store = pyoxigraph.Store(str(self._path))
-            text: bytes | io.BufferedReader = (
-                self._parts[0] if len(self._parts) == 1 else io.BufferedReader(_Chain(self._parts), 1 << 20)
-            )
+            text, self._parts = io.BufferedReader(_Chain(self._parts), 1 << 20), []
             store.bulk_load(text, format=RdfFormat.N_QUADS)
             store.extend(self._quads)
             self._store = store
         except BaseException as exc:  # handed to the thread that waits
             self._error = exc
-        finally:
-            self._parts = []
 
     def wait(self) -> pyoxigraph.Store:
         self._thread.join()
@@ -61,37 +57,46 @@ class _Chain(io.RawIOBase):
 
     def __init__(self, parts: Iterable[bytes]) -> None:
         self._parts = [memoryview(p) for p in parts if p]
+        self._parts.reverse()  # taken from the end, each released once read
         self._at = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        while self._parts:
-            part = self._parts[0]
-            if self._at < len(part):
-                size = min(len(buffer), len(part) - self._at)
-                buffer[:size] = part[self._at : self._at + size]
-                self._at += size
-                return size
-            self._parts.pop(0)
-            self._at = 0
-        return 0
+        filled = 0
+        while self._parts and filled < len(buffer):
+            part = self._parts[-1]
+            size = min(len(buffer) - filled, len(part) - self._at)
+            buffer[filled : filled + size] = part[self._at : self._at + size]
+            filled, self._at = filled + size, self._at + size
+            if self._at == len(part):
+                self._parts.pop()
+                self._at = 0
+        return filled
 
 
-def nquads(graphs: Mapping[str, list[str]]) -> bytes:
-    """Each graph's triples (N-Triples lines without the final dot) as N-Quads in that graph."""
-    chunks = []
-    for iri, lines in graphs.items():
-        if lines:
-            tail = f" {NamedNode(iri)} .\n"
-            chunks.append(tail.join(lines) + tail)
-    return "".join(chunks).encode("utf-8")
+def nquads(graphs: Mapping[str, list[str]]) -> list[bytes]:
+    """Each graph's triples (N-Triples lines without the final dot) as N-Quads in that graph, in pieces: one
+    string of it all would be copied once more to encode it, and at a million triples that is 200 MB."""
+    return [_encoded(lines, f" {NamedNode(iri)} .\n") for iri, lines in graphs.items() if lines]
 
 
-def ntriples(lines: Iterable[str]) -> bytes:
-    text = " .\n".join(lines)
-    return (text + " .\n").encode("utf-8") if text else b""
+def ntriples(lines: Iterable[str], piece: int = 20_000) -> list[bytes]:
+    """The lines as N-Triples (in the default graph of an N-Quads text), in pieces of `piece` lines."""
+    pieces, batch = [], []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == piece:
+            pieces.append(_encoded(batch, " .\n"))
+            batch = []
+    if batch:
+        pieces.append(_encoded(batch, " .\n"))
+    return pieces
+
+
+def _encoded(lines: list[str], tail: str) -> bytes:
+    return (tail.join(lines) + tail).encode("utf-8")
 
 
 def write_both(
@@ -103,9 +108,9 @@ def write_both(
     text = nquads(graphs)
     default = DefaultGraph()
     index = PendingStore(
-        index_dir, [text, ntriples(union)], blank + [Quad(q.subject, q.predicate, q.object, default) for q in blank]
+        index_dir, text + ntriples(union), blank + [Quad(q.subject, q.predicate, q.object, default) for q in blank]
     )
-    return PendingStore(dataset_dir, [text], list(blank)), index
+    return PendingStore(dataset_dir, text, list(blank)), index
 
 
 __all__ = ["PendingStore", "write_both", "nquads", "ntriples"]

@@ -192,12 +192,13 @@ class _Mapped:
 def _map(entries: list[Entry], entities: dict, index: OntologyIndex, cache: FactCache, old: Manifest | None) -> _Mapped:
     """Graph digests for every file; files whose cached digests (for their current context) all match the
     live store are not mapped at all, the rest are mapped to quads."""
-    mapped, memo = _Mapped(), {}
+    mapped, memo = _Mapped(), dict[str, str]()
     for entry in entries:
         context = context_key(entry.summary, entities, memo)
         known = entry.graphs.get(context)
         if known is None or old is None or any(old.graphs.get(iri) != d for iri, (d, _) in known.items()):
             graphs = map_fact_file(cache.full(entry, index), entities, index)
+            entry.facts = None  # mapped: the checked facts are not needed any more
             for iri, quads in graphs.items():
                 mapped.add(iri, quads, blank_free=True)
             fresh = {iri: (mapped.digests[iri], mapped.counts[iri]) for iri in graphs}
@@ -305,9 +306,12 @@ def build(
         # and a full re-check must not see it (tests/test_incremental.py checks the results are the same)
         keep_derived = old is not None and not recheck
         if old is None and report.quads > BULK_LOAD_MIN:  # both stores from one N-Quads text, side by side
+            mapped.quads.clear()  # not needed any more: the lines are loaded; memory counts at 1M
             pending, indexing = bulkwrite.write_both(
                 snapshot.dataset_dir, snapshot.index_dir, mapped.lines, mapped.triples, mapped.blank
             )
+            mapped.lines.clear()
+            mapped.triples.clear()
             query_index, stale = indexing.wait(), set[str]()
         else:
             db, stale = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
