@@ -177,9 +177,12 @@ class _Mapped:
         """`blank_free`: the mapping mints only IRIs, so its graphs skip the per-quad blank node test."""
         self.quads[iri] = quads
         self.counts[iri] = len(quads)
-        if blank_free:
-            lines = [_triple(q) for q in quads]
-            self.lines[iri] = lines
+        if blank_free:  # and each quad kept once, compared by its line (a quad hashes slowly)
+            unique: dict[str, Quad] = {}
+            for q in quads:
+                unique.setdefault(_triple(q), q)
+            lines, quads = list(unique), list(unique.values())
+            self.quads[iri], self.counts[iri], self.lines[iri] = quads, len(quads), lines
             self.triples.update(lines)
             self.digests[iri] = _digest_lines(lines)
             return
@@ -197,7 +200,7 @@ def _map(entries: list[Entry], entities: dict, index: OntologyIndex, cache: Fact
         context = context_key(entry.summary, entities, memo)
         known = entry.graphs.get(context)
         if known is None or old is None or any(old.graphs.get(iri) != d for iri, (d, _) in known.items()):
-            graphs = map_fact_file(cache.full(entry, index), entities, index)
+            graphs = map_fact_file(cache.full(entry, index), entities, index, dedupe=False)
             entry.facts = None  # mapped: the checked facts are not needed any more
             for iri, quads in graphs.items():
                 mapped.add(iri, quads, blank_free=True)
