@@ -22,6 +22,7 @@ from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat
 
 from kzlinks.data import PACKAGED_FACTS
 from kzlinks.dataset import bulkwrite, queryindex
+from kzlinks.dataset.background import Background
 from kzlinks.dataset.mapping import GraphQuads, map_fact_file, source_quads
 from kzlinks.dataset.reference import read_reference, reference_files
 from kzlinks.dataset.store import Manifest, Snapshot, StoreDir, one_build_at_a_time
@@ -268,9 +269,8 @@ def build(
         clock.lap("read")
         summaries = [e.summary for e in entries]
         entities = resolve(summaries, index)
+        resolved = dict(entities)  # as the fact files declare them: the reference data adds some
         clock.lap("map")  # resolving counts as mapping, as before the check had its own stage
-        warnings = check_facts(summaries, entities)  # warnings only: the build goes on
-        clock.lap("check")
         mapped = _map(entries, entities, index, cache, old)
         for iri, quads in _shared_graphs(summaries, entities, index, extensions).items():
             mapped.add(iri, quads)
@@ -278,6 +278,7 @@ def build(
     finally:
         _save(cache, entries)
         clock.lap("cache")
+    checking = Background(lambda: check_facts(summaries, resolved), "kg-check")  # warnings only: runs meanwhile
     changed = {iri for iri, d in mapped.digests.items() if old is None or old.graphs.get(iri) != d}
     removed = set(old.graphs) - set(mapped.digests) if old else set()
     recheck = old is None or str(ONTOLOGY_GRAPH) in changed or old.inputs.get(str(SHAPES_FILE)) != shapes_digest
@@ -292,9 +293,10 @@ def build(
         files_read=sum(1 for e in entries if e.fresh),
         timings=clock.timings,
         dropped=dropped,
-        warnings=warnings,
     )
     if old is not None and not changed and not removed and not recheck:
+        report.warnings = checking.result()
+        clock.lap("check")
         progress("nothing changed")
         report.seconds = time.perf_counter() - started
         return report
@@ -302,36 +304,30 @@ def build(
     inputs[str(SHAPES_FILE)] = shapes_digest
     inputs.update({EXTENSION_INPUT + str(p): digest_bytes(p.read_bytes()) for p in extensions})
     progress(f"validating {len(mapped.digests) if recheck else len(changed)} of {len(mapped.digests)} graphs")
-    snapshot, pending = store.new_snapshot(), None
+    snapshot = store.new_snapshot()
     try:
         progress(f"writing {'all' if old is None else len(changed) + len(removed)} graphs to {snapshot}")
         # the old derived graph may stay while the new one is computed: analysis reads only id: entities,
         # and a full re-check must not see it (tests/test_incremental.py checks the results are the same)
         keep_derived = old is not None and not recheck
-        if old is None and report.quads > BULK_LOAD_MIN:  # both stores from one N-Quads text, side by side
-            mapped.quads.clear()  # not needed any more: the lines are loaded; memory counts at 1M
-            pending, indexing = bulkwrite.write_both(
-                snapshot.dataset_dir, snapshot.index_dir, mapped.lines, mapped.triples, mapped.blank
-            )
+        if old is None and report.quads > BULK_LOAD_MIN:  # from the N-Triples lines: no quad objects needed
+            mapped.quads.clear()  # memory counts at 1M
+            db, stale = snapshot.open_dataset(), set[str]()
+            bulkwrite.load_graphs(db, mapped.lines, mapped.blank)
             mapped.lines.clear()
-            mapped.triples.clear()
-            query_index, stale = indexing.wait(), set[str]()
         else:
             db, stale = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
-            replaced = changed | removed | (set() if keep_derived else {str(DERIVED_GRAPH)})
-            query_index = _index(
-                store, snapshot, db, replaced if old is not None else None, mapped.triples, mapped.blank
-            )
+        replaced = changed | removed | (set() if keep_derived else {str(DERIVED_GRAPH)})
+        query_index = _index(store, snapshot, db, replaced if old is not None else None, mapped.triples, mapped.blank)
+        mapped.triples.clear()
         clock.lap("write")
+        report.warnings = checking.result()
+        clock.lap("check")  # the time the check added: most of it ran while the stores were written
         focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
-        written = query_index if pending is not None else db  # a cold index holds every named graph, no derived
-        checked, report.validator = _validate(written, query_index, report.quads, entities, focus, extensions)
+        checked, report.validator = _validate(db, query_index, report.quads, entities, focus, extensions)
         report.validated_triples = report.quads if focus is None else checked
         report.graphs_validated = len(mapped.digests) if recheck else len(changed)
         clock.lap("validate")
-        if pending is not None:
-            db = pending.wait()  # the dataset was written while the index was validated
-            clock.lap("write")
         if derive is not None:
             _derive(db, query_index, derive, progress)  # analysis results (derived graph), recomputed
         db.flush()
@@ -343,8 +339,6 @@ def build(
         cache.prune({e.key for e in entries})
         clock.lap("publish")
     except BaseException as exc:
-        if pending is not None:
-            pending.settle()
         snapshot.discard()
         if isinstance(exc, (KGError, KeyboardInterrupt)):
             raise
