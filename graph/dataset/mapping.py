@@ -55,6 +55,14 @@ _PASSAGE, _DERIVED_FROM, _SELECTOR = N(KG.Passage), N(PROV.wasDerivedFrom), N(OA
 _HAS_TARGET, _HAS_SOURCE, _HAS_SELECTOR = N(OA.hasTarget), N(OA.hasSource), N(OA.hasSelector)
 _EXACT, _PREFIX, _SUFFIX = N(OA.exact), N(OA.prefix), N(OA.suffix)
 _SECTOR, _PREF_LABEL, _IN_SCHEME, _SECTORS = KG.Sector, N(SKOS.prefLabel), N(SKOS.inScheme), N(KG.sectors)
+_MONETARY_AMOUNT, _CURRENCY, _QUANTITY, _UNIT = (
+    N(SCHEMA.MonetaryAmount),
+    N(SCHEMA.currency),
+    N(KG.Quantity),
+    N(SCHEMA.unitText),
+)
+_VALUE, _DECIMAL = N(SCHEMA.value), N(XSD.decimal)
+_DATE_RESOLVED_FROM, _STATED_DATE = N(KG.dateResolvedFrom), N(KG.statedDate)
 
 
 def passage_graph(facts: FactFile, quote: Quote) -> str:
@@ -63,9 +71,14 @@ def passage_graph(facts: FactFile, quote: Quote) -> str:
     return f"{_GRAPH}{facts.key}/{digest}"
 
 
+@lru_cache(maxsize=1024)
+def _source_node(name: str) -> NamedNode:
+    return NamedNode(source_iri(name))
+
+
 def _passage_quads(graph: str, facts: FactFile, quote: Quote) -> list[Quad]:
     g, target, selector = N(graph), N(graph + "#target"), N(graph + "#selector")
-    src = _term(source_iri(facts.source.name))
+    src = _source_node(facts.source.name)
     return [
         Quad(g, _TYPE, _PASSAGE, g),
         Quad(g, _DERIVED_FROM, src, g),
@@ -88,17 +101,15 @@ def _value_quads(
     if isinstance(value, Literal):
         return [Quad(subject, prop, lit(value.lexical, value.datatype), g)]
     kind, unit_prop, unit = (
-        (SCHEMA.MonetaryAmount, SCHEMA.currency, value.currency)
-        if isinstance(value, Amount)
-        else (KG.Quantity, SCHEMA.unitText, value.unit)
+        (_MONETARY_AMOUNT, _CURRENCY, value.currency) if isinstance(value, Amount) else (_QUANTITY, _UNIT, value.unit)
     )
     digest = hashlib.sha1(f"{prop.value}|{value.value}|{unit}".encode()).hexdigest()[:10]
     node = N(f"{subject.value}/value/{digest}")
     return [
         Quad(subject, prop, node, g),
-        Quad(node, _TYPE, _term(str(kind)), g),
-        Quad(node, _term(str(SCHEMA.value)), lit(value.value, XSD.decimal), g),
-        Quad(node, _term(str(unit_prop)), lit(unit), g),
+        Quad(node, _TYPE, kind, g),
+        Quad(node, _VALUE, OxLiteral(value.value, datatype=_DECIMAL), g),
+        Quad(node, unit_prop, OxLiteral(unit), g),
     ]
 
 
@@ -112,8 +123,12 @@ def _entity_quads(info: EntityInfo, alts: Iterable[str], g: NamedNode) -> list[Q
     return quads
 
 
-def map_fact_file(facts: FactFile, entities: dict[str, EntityInfo], index: OntologyIndex) -> GraphQuads:
-    """All quads one fact file contributes, grouped by passage graph."""
+def map_fact_file(
+    facts: FactFile, entities: dict[str, EntityInfo], index: OntologyIndex, dedupe: bool = True
+) -> GraphQuads:
+    """All quads one fact file contributes, grouped by passage graph. `dedupe=False` leaves a quad the file
+    states twice (an entity declared twice with one quote) repeated, for a caller that removes repeats more
+    cheaply (a quad hashes slowly; the build compares its N-Triples lines)."""
     graphs: GraphQuads = defaultdict(list)
 
     def open_graph(quote: Quote) -> NamedNode:
@@ -141,14 +156,14 @@ def map_fact_file(facts: FactFile, entities: dict[str, EntityInfo], index: Ontol
             graphs[g.value] += _value_quads(subject, prop, assertion.value, g, entities, index)
             if isinstance(assertion.value, ResolvedDate) and assertion.value.resolution:
                 graphs[g.value] += _resolution_quads(g, facts, assertion.value.resolution)
-    return {iri: _dedupe(quads) for iri, quads in graphs.items()}
+    return {iri: _dedupe(quads) for iri, quads in graphs.items()} if dedupe else dict(graphs)
 
 
 def _resolution_quads(g: NamedNode, facts: FactFile, how: Resolution) -> list[Quad]:
     """The passage says its date was completed from its source's publication date, and how the text put it."""
     return [
-        Quad(g, N(KG.dateResolvedFrom), _term(source_iri(facts.source.name)), g),
-        Quad(g, N(KG.statedDate), lit(how.stated), g),
+        Quad(g, _DATE_RESOLVED_FROM, _source_node(facts.source.name), g),
+        Quad(g, _STATED_DATE, lit(how.stated), g),
     ]
 
 

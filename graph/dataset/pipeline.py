@@ -21,7 +21,8 @@ import pyoxigraph
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat
 
 from kzlinks.data import PACKAGED_FACTS
-from kzlinks.dataset import queryindex
+from kzlinks.dataset import bulkwrite, queryindex
+from kzlinks.dataset.background import Background
 from kzlinks.dataset.mapping import GraphQuads, map_fact_file, source_quads
 from kzlinks.dataset.reference import read_reference, reference_files
 from kzlinks.dataset.store import Manifest, Snapshot, StoreDir, one_build_at_a_time
@@ -170,31 +171,38 @@ class _Mapped:
     digests: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     triples: set[str] = field(default_factory=set)  # every distinct triple mapped, as N-Triples
+    lines: dict[str, list[str]] = field(default_factory=dict)  # per graph, the triples without blank nodes
     blank: list[Quad] = field(default_factory=list)  # quads with blank nodes: a parser would rename them
 
     def add(self, iri: str, quads: list[Quad], blank_free: bool = False) -> None:
         """`blank_free`: the mapping mints only IRIs, so its graphs skip the per-quad blank node test."""
         self.quads[iri] = quads
         self.counts[iri] = len(quads)
-        if blank_free:
-            lines = [_triple(q) for q in quads]
+        if blank_free:  # and each quad kept once, compared by its line (a quad hashes slowly)
+            unique: dict[str, Quad] = {}
+            for q in quads:
+                unique.setdefault(_triple(q), q)
+            lines, quads = list(unique), list(unique.values())
+            self.quads[iri], self.counts[iri], self.lines[iri] = quads, len(quads), lines
             self.triples.update(lines)
             self.digests[iri] = _digest_lines(lines)
             return
         self.digests[iri] = digest(quads)
         self.blank += [q for q in quads if _has_blank(q)]
-        self.triples.update(_triple(q) for q in quads if not _has_blank(q))
+        self.lines[iri] = [_triple(q) for q in quads if not _has_blank(q)]
+        self.triples.update(self.lines[iri])
 
 
 def _map(entries: list[Entry], entities: dict, index: OntologyIndex, cache: FactCache, old: Manifest | None) -> _Mapped:
     """Graph digests for every file; files whose cached digests (for their current context) all match the
     live store are not mapped at all, the rest are mapped to quads."""
-    mapped, memo = _Mapped(), {}
+    mapped, memo = _Mapped(), dict[str, str]()
     for entry in entries:
         context = context_key(entry.summary, entities, memo)
         known = entry.graphs.get(context)
         if known is None or old is None or any(old.graphs.get(iri) != d for iri, (d, _) in known.items()):
-            graphs = map_fact_file(cache.full(entry, index), entities, index)
+            graphs = map_fact_file(cache.full(entry, index), entities, index, dedupe=False)
+            entry.facts = None  # mapped: the checked facts are not needed any more
             for iri, quads in graphs.items():
                 mapped.add(iri, quads, blank_free=True)
             fresh = {iri: (mapped.digests[iri], mapped.counts[iri]) for iri in graphs}
@@ -261,9 +269,8 @@ def build(
         clock.lap("read")
         summaries = [e.summary for e in entries]
         entities = resolve(summaries, index)
+        resolved = dict(entities)  # as the fact files declare them: the reference data adds some
         clock.lap("map")  # resolving counts as mapping, as before the check had its own stage
-        warnings = check_facts(summaries, entities)  # warnings only: the build goes on
-        clock.lap("check")
         mapped = _map(entries, entities, index, cache, old)
         for iri, quads in _shared_graphs(summaries, entities, index, extensions).items():
             mapped.add(iri, quads)
@@ -271,6 +278,7 @@ def build(
     finally:
         _save(cache, entries)
         clock.lap("cache")
+    checking = Background(lambda: check_facts(summaries, resolved), "kg-check")  # warnings only: runs meanwhile
     changed = {iri for iri, d in mapped.digests.items() if old is None or old.graphs.get(iri) != d}
     removed = set(old.graphs) - set(mapped.digests) if old else set()
     recheck = old is None or str(ONTOLOGY_GRAPH) in changed or old.inputs.get(str(SHAPES_FILE)) != shapes_digest
@@ -285,9 +293,10 @@ def build(
         files_read=sum(1 for e in entries if e.fresh),
         timings=clock.timings,
         dropped=dropped,
-        warnings=warnings,
     )
     if old is not None and not changed and not removed and not recheck:
+        report.warnings = checking.result()
+        clock.lap("check")
         progress("nothing changed")
         report.seconds = time.perf_counter() - started
         return report
@@ -301,10 +310,19 @@ def build(
         # the old derived graph may stay while the new one is computed: analysis reads only id: entities,
         # and a full re-check must not see it (tests/test_incremental.py checks the results are the same)
         keep_derived = old is not None and not recheck
-        db, stale = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
+        if old is None and report.quads > BULK_LOAD_MIN:  # from the N-Triples lines: no quad objects needed
+            mapped.quads.clear()  # memory counts at 1M
+            db, stale = snapshot.open_dataset(), set[str]()
+            bulkwrite.load_graphs(db, mapped.lines, mapped.blank)
+            mapped.lines.clear()
+        else:
+            db, stale = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
         replaced = changed | removed | (set() if keep_derived else {str(DERIVED_GRAPH)})
         query_index = _index(store, snapshot, db, replaced if old is not None else None, mapped.triples, mapped.blank)
+        mapped.triples.clear()
         clock.lap("write")
+        report.warnings = checking.result()
+        clock.lap("check")  # the time the check added: most of it ran while the stores were written
         focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
         checked, report.validator = _validate(db, query_index, report.quads, entities, focus, extensions)
         report.validated_triples = report.quads if focus is None else checked

@@ -18,6 +18,8 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import DefaultGraph, NamedNode, Quad
 
+from kzlinks.dataset.bulkwrite import ntriples, stream
+
 BULK_MIN = 50_000  # more default-graph triples than this go through the bulk loader
 
 
@@ -40,8 +42,7 @@ def create(
         index.bulk_extend(_to_default(index.quads_for_pattern(None, None, None, None)))  # the store is a set
         return index
     triples, blank = mapped
-    text = "".join(f"{line} .\n" for line in triples).encode("utf-8")
-    index.bulk_load(text, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+    index.bulk_load(stream(ntriples(triples)), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
     index.extend(list(_to_default(blank)))
     return index
 

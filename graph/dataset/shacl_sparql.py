@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -24,6 +25,7 @@ from kzlinks.namespaces import SH
 
 # XSD types whose ill-formed literals pyshacl rejects (rdflib does not check the g* types), tested here with
 # a cast, which Oxigraph refuses for an ill-formed lexical form.
+QUERY_THREADS = 2  # the checks run side by side: Oxigraph evaluates a query without holding the GIL
 CASTABLE = {
     XSD[t] for t in ("boolean", "integer", "decimal", "float", "double", "date", "dateTime", "time", "duration")
 }
@@ -367,13 +369,21 @@ def violations(
         if not nodes:
             return []
         restrict = "VALUES ?this { " + " ".join(f"<{n}>" for n in nodes) + " }"
-    found = set()
-    for check in checks:
+
+    def run(check: Check) -> list[Violation]:
         rows = store.query(check.query.replace("{FOCUS}", restrict), use_default_graph_as_union=union)
         with_value = "value" in [v.value for v in rows.variables]
-        for row in rows:
-            value = _term_text(row["value"]) if with_value else None
-            found.add(Violation(_term_text(row["this"]), check.path, check.message, value))
+        return [
+            Violation(
+                _term_text(row["this"]), check.path, check.message, _term_text(row["value"]) if with_value else None
+            )
+            for row in rows
+        ]
+
+    found: set[Violation] = set()
+    with ThreadPoolExecutor(max_workers=QUERY_THREADS, thread_name_prefix="kg-shacl") as pool:
+        for rows in pool.map(run, checks):
+            found.update(rows)
     return ordered(found)
 
 

@@ -130,6 +130,7 @@ class _Reader:
         self.path = path
         self.index = index
         self.source_dirs = source_dirs
+        self.located: dict[str, tuple[str, int, str, str]] = {}  # quote as written -> normalised, where found
 
     def fail(self, message: str, node: Located | int | None, item: str | None = None) -> FactFileError:
         line = node.line if isinstance(node, Located) else node
@@ -197,11 +198,14 @@ class _Reader:
 
     def quote(self, node: Located, item: str) -> Quote:
         text = self.text(node, "quote")
-        try:
-            offset, prefix, suffix = self.source.locate(text)
-        except QuoteNotFoundError as exc:
-            raise QuoteNotFoundError(exc.message, file=self.path, line=node.line, item=item) from None
-        return Quote(normalise(text), node.line, offset, prefix, suffix)
+        found = self.located.get(text)  # a passage is quoted by each entity and statement it backs: find it once
+        if found is None:
+            try:
+                offset, prefix, suffix = self.source.locate(text)
+            except QuoteNotFoundError as exc:
+                raise QuoteNotFoundError(exc.message, file=self.path, line=node.line, item=item) from None
+            found = self.located[text] = (normalise(text), offset, prefix, suffix)
+        return Quote(found[0], node.line, found[1], found[2], found[3])
 
     def entity(self, node: Located) -> EntityDecl:
         fields = node.value

@@ -17,7 +17,7 @@ terminal raw.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -31,6 +31,7 @@ from yaml.events import (
     ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
+    StreamEndEvent,
 )
 
 from kzlinks.errors import FactFileError
@@ -81,11 +82,11 @@ def load_located(path: Path) -> Located | None:
     text = read_text(path, MAX_FACT_FILE_BYTES, "YAML file")
     suspect = "\\" in text or _UNWRITABLE.search(text) is not None  # else no scalar can hold one
     try:
-        return _build(yaml.parse(text, Loader=FAST_LOADER), path, suspect)
+        return _build(_events(text, FAST_LOADER), path, suspect)
     except yaml.YAMLError:
         pass  # libyaml words its errors differently: report PyYAML's
     try:
-        return _build(yaml.parse(text, Loader=yaml.SafeLoader), path, suspect)
+        return _build(_events(text, yaml.SafeLoader), path, suspect)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         problem = exc.problem or str(exc)
@@ -97,6 +98,23 @@ def load_located(path: Path) -> Located | None:
         ) from None
     except yaml.YAMLError as exc:
         raise FactFileError(f"malformed YAML: {exc}", file=path) from None
+
+
+def _events(text: str, loader: type) -> Iterator[Event]:
+    """The parser's events up to the end of the stream: yaml.parse without its check_event before every
+    event, which costs as much as the event (a fact base has millions)."""
+    parser = loader(text)
+    try:
+        get = parser.get_event
+        while True:
+            event = get()
+            if event is None:
+                return
+            yield event
+            if type(event) is StreamEndEvent:
+                return
+    finally:
+        parser.dispose()
 
 
 def _build(events: Iterable[Event], path: Path, check_scalars: bool) -> Located | None:
