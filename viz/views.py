@@ -280,7 +280,10 @@ def corridor_view(src: Source) -> View:
         choke = node in choke_nodes
         water = graph.nodes[node].get("water")
         rank = 3 if choke else 1.5 if water else 2 + min(graph.degree(node), 6) / 10
-        b.node(node, pos[node], size=10 if choke else 8, border=CHOKEPOINT_BORDER if choke else None, rank=rank)
+        extra = {"water": 1} if water else {}  # a sea's name is written as a map writes it (view.js)
+        b.node(
+            node, pos[node], size=10 if choke else 8, border=CHOKEPOINT_BORDER if choke else None, rank=rank, **extra
+        )
     for u, v, key, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[3]["leg"], e[2][1])):
         mode = local_name(d["mode"]) if d["mode"] else ("Sea" if d["crosses"] else "leg")
         card = src.cards.card(d["leg"])
