@@ -458,7 +458,8 @@ def agreements_view(src: Source) -> View:
     by_event = _dated_by_event(graph, docs, events, dates)
     dates.update(by_event)
     agents = sorted(n for n in graph if src.entities.is_a(n, agent) and n not in docs)
-    timeline = layout.timeline(graph, docs, dates, events, agents)
+    labels = {n: src.entities.get(n).label for n in graph}
+    timeline = layout.timeline(graph, docs, dates, events, agents, labels)
     b = Builder(src, view)
     shown = set(docs) | set(events) | set(agents)
     for node in sorted(graph):
@@ -472,10 +473,11 @@ def agreements_view(src: Source) -> View:
         b.node(
             node,
             timeline.pos[node],
-            size=14 if node in docs else 10,
+            size=7 if node in docs else 5,
             rank=(3 if node in docs else 2 if node in events else 1.2) + graph.degree(node) / 100,
             hidden=node not in shown,
             note=note,
+            **({"side": timeline.side[node]} if node in timeline.side else {}),
         )
     _link_edges(src, b, graph, shown)
     view.physics = False
