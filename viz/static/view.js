@@ -141,17 +141,17 @@
       var node = network.body.nodes[byRank[i]];
       if (!node || node.options.hidden) continue;
       var p = network.canvasToDOM({ x: node.x, y: node.y });
-      at[byRank[i]] = p;
       if (p.x < -20 || p.y < -20 || p.x > width + 20 || p.y > height + 20) continue;
+      at[byRank[i]] = p;
       var r = Math.max(3, node.options.size * scale);
       candidates.push({ id: byRank[i], p: p, r: r, rank: node.options.rank || 0, text: node.options.label || "",
                         side: node.options.side || 0, water: !!node.options.water });
       add({ x: p.x - r, y: p.y - r, w: 2 * r, h: 2 * r, node: byRank[i] });
     }
-    // the visible edges as screen segments, and each node's own ones
+    // the visible edges of the nodes on screen as screen segments, and each node's own ones
     var segments = [], own = {};
     edges.forEach(function (e) {
-      if (e.hidden) return;
+      if (e.hidden || !(e.from in at || e.to in at)) return;
       var a = network.body.nodes[e.from], b = network.body.nodes[e.to];
       if (!a || !b || a.options.hidden || b.options.hidden) return;
       var pa = at[e.from] || network.canvasToDOM({ x: a.x, y: a.y }), pb = at[e.to] || network.canvasToDOM({ x: b.x, y: b.y });
@@ -187,6 +187,17 @@
       return best;
     }
     function put(box) { add(box); out.push(box); }
+    function labelsIn(box) {  // the live labels (not discs) a box overlaps, from the grid
+      var found = [];
+      for (var gx = Math.floor(box.x / cell); gx <= Math.floor((box.x + box.w) / cell); gx++) {
+        for (var gy = Math.floor(box.y / cell); gy <= Math.floor((box.y + box.h) / cell); gy++) {
+          (grid[gx + "," + gy] || []).forEach(function (b) {
+            if (!b.dead && b.text && found.indexOf(b) < 0 && overlaps(box, b)) found.push(b);
+          });
+        }
+      }
+      return found;
+    }
     var missed = [];
     for (var n = 0; n < candidates.length; n++) {
       if (!candidates[n].text) continue;
@@ -199,7 +210,7 @@
       for (var s = 0; s < all.length; s++) {
         var box = all[s];
         if (!inside(box)) continue;
-        var in_way = out.filter(function (b) { return !b.dead && overlaps(box, b); });
+        var in_way = labelsIn(box);
         if (in_way.length !== 1 || !in_way[0].c) continue;
         var other = in_way[0];
         other.dead = true;
