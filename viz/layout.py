@@ -280,7 +280,7 @@ COLUMN_GAP = 16.0
 class Timeline:
     pos: Positions
     axis: dict
-    side: dict[str, int] = field(default_factory=dict)  # nodes whose label goes on the left (-1)
+    side: dict[str, int] = field(default_factory=dict)  # where the layout kept room for a label: 1 right, -1 left
 
 
 def _year_of(date: str) -> int:
@@ -307,19 +307,42 @@ def _date_positions(dates: list[str]) -> dict[str, float]:
     return x_of_date
 
 
-def _pack(wanted: dict[str, float], widths: dict[str, float], lo: float, hi: float) -> dict[str, tuple[float, int]]:
+def _pack(
+    wanted: dict[str, float],
+    widths: dict[str, float],
+    lo: float,
+    hi: float,
+    both_sides: bool = False,
+    slack: float = 0.0,
+) -> dict[str, tuple[float, int, int]]:
     """Nodes in rows, each at its wanted x (kept within lo..hi with its label), its label to the right: a
-    node goes in the first row where the previous label has ended, else a new row. Returns x and row."""
+    node goes in the first row where the previous label has ended; failing that (with `both_sides`) in the
+    first row with room for its label on the left; failing that in the first row where it fits moved right
+    by at most `slack` (for nodes whose x is not a date); else in a new row. Returns x, row and the label's
+    side (1 right, -1 left)."""
     ends: list[float] = []
-    out: dict[str, tuple[float, int]] = {}
+    out: dict[str, tuple[float, int, int]] = {}
     for node in sorted(wanted, key=lambda n: (wanted[n], n)):
-        x = min(max(wanted[node], lo), max(lo, hi - widths[node]))
-        row = next((i for i, end in enumerate(ends) if end <= x), len(ends))
-        if row == len(ends):
-            ends.append(0.0)
-        ends[row] = x + NODE_GAP + widths[node] + 8
-        out[node] = (x, row)
+        width = widths[node] + NODE_GAP
+        x = min(max(wanted[node], lo), max(lo, hi - width))
+        row = next((i for i, end in enumerate(ends) if end <= x), None)
+        side = 1
+        if row is None and both_sides and x - width >= lo:
+            row = next((i for i, end in enumerate(ends) if end <= x - width - 8), None)
+            side = -1 if row is not None else 1
+        if row is None and slack:
+            row = next((i for i, end in enumerate(ends) if end - x <= slack and end + width <= hi), None)
+            x = max(x, ends[row]) if row is not None else x
+        if row is None:
+            row = len(ends)
+            ends.append(lo)
+        ends[row] = x + (width + 8 if side > 0 else NODE_GAP)
+        out[node] = (x, row, side)
     return out
+
+
+def _right_end(packed: dict[str, tuple[float, int, int]], widths: dict[str, float]) -> float:
+    return max((x + NODE_GAP + (widths[n] if side > 0 else 0) for n, (x, _, side) in packed.items()), default=0.0)
 
 
 def timeline(
@@ -332,9 +355,35 @@ def timeline(
 ) -> Timeline:
     """Dated documents above a time axis, packed in rows so no label runs into another; the events that
     produced them above those; undated documents in a block of columns on the right (labels on their left,
-    so the block ends at its nodes); parties below the axis, each under its documents; the rest beyond."""
+    so the block ends at its nodes); parties below the axis, each under its documents; the rest beyond.
+    If the result is larger than the pane, the page will show it smaller while its labels keep their size:
+    it is laid out again with labels that much wider (and higher), until it fits."""
     labels = labels or {}
-    widths = {n: label_width(labels.get(n, str(n))) for n in graph}
+    shrink = 1.0
+    for _ in range(4):
+        widths = {n: label_width(labels.get(n, str(n))) / shrink for n in graph}
+        laid = _timeline(graph, docs, dates, events, agents, widths, ROW / shrink)
+        visible = [laid.pos[n] for n in [*docs, *events, *agents] if n in laid.pos]
+        if not visible:
+            return laid
+        width = max(x for x, _ in visible) - min(x for x, _ in visible)
+        height = max(y for _, y in visible) - min(y for _, y in visible)
+        scale = min(PANE_W / max(width, 1.0), PANE_H / max(height, 1.0))
+        if scale >= shrink * 0.98:
+            return laid
+        shrink = scale
+    return laid
+
+
+def _timeline(
+    graph: nx.Graph,
+    docs: list[str],
+    dates: dict[str, str],
+    events: list[str],
+    agents: list[str],
+    widths: dict[str, float],
+    step: float,
+) -> Timeline:
     undated = sorted(d for d in docs if d not in dates)
     dated = [d for d in docs if d in dates]
     columns = 0 if not undated else 1 if len(undated) <= 8 else 2 if len(undated) <= 24 else 3
@@ -346,31 +395,36 @@ def timeline(
     last = max(x_of_date.values(), default=0.0) or 1.0
     x_of_date = {d: x / last * span for d, x in x_of_date.items()}
     pos: Positions = {}
-    doc_rows = _pack({d: x_of_date[dates[d]] for d in dated}, widths, 0.0, math.inf)
-    for doc, (x, row) in doc_rows.items():
-        pos[doc] = (x, -14.0 - row * ROW)
-    dated_right = max((x + NODE_GAP + widths[n] for n, (x, _) in doc_rows.items()), default=span)
-    top = -14.0 - max((r for _, r in doc_rows.values()), default=-1) * ROW - ROW * 2
+    side: dict[str, int] = {d: -1 for d in undated}
+    doc_rows = _pack({d: x_of_date[dates[d]] for d in dated}, widths, 0.0, math.inf, both_sides=True)
+    for doc, (x, row, label_side) in doc_rows.items():
+        pos[doc] = (x, -14.0 - row * step)
+        side[doc] = label_side
+    dated_right = max(_right_end(doc_rows, widths), span)
+    top = -14.0 - max((r for _, r, _ in doc_rows.values()), default=-1) * step - step * 2
+    undated_x = dated_right + 30.0
+    for i, doc in enumerate(undated):
+        column, place = divmod(i, per_column)
+        pos[doc] = (undated_x + (column + 1) * cell - COLUMN_GAP, -14.0 - place * step)
+    width = undated_x + block if undated else dated_right
+    # events above the documents: at their date, or (undated) over the documents they produced
+    top = min(top, -14.0 - (per_column + 1) * step) if any(not dates.get(e) for e in events) else top
     wanted_events = {}
     for event in events:
         linked = [pos[d][0] for d in graph[event] if d in pos]
         wanted_events[event] = x_of_date.get(dates.get(event, ""), sum(linked) / len(linked) if linked else span)
-    event_rows = _pack(wanted_events, widths, 0.0, max(dated_right, span + 200.0))
-    for event, (x, row) in event_rows.items():
-        pos[event] = (x, top - row * ROW)
-    right = max([dated_right, *(x + NODE_GAP + widths[n] for n, (x, _) in event_rows.items())]) + 30.0
-    undated_x = right
-    for i, doc in enumerate(undated):
-        column, place = divmod(i, per_column)
-        pos[doc] = (undated_x + (column + 1) * cell - COLUMN_GAP, -14.0 - place * ROW)
-    width = undated_x + block if undated else right
-    agent_rows = _pack(_mean_x(graph, agents, pos), widths, 0.0, width)
-    for agent, (x, row) in agent_rows.items():
-        pos[agent] = (x, 48.0 + row * ROW)
-    bottom = 48.0 + (max((r for _, r in agent_rows.values()), default=0) + 2) * ROW
+    event_rows = _pack(wanted_events, widths, 0.0, width, both_sides=True)
+    for event, (x, row, label_side) in event_rows.items():
+        pos[event] = (x, top - row * step)
+        side[event] = label_side
+    agent_rows = _pack(_mean_x(graph, agents, pos), widths, 0.0, width, both_sides=True, slack=160.0)
+    for agent, (x, row, label_side) in agent_rows.items():
+        pos[agent] = (x, 48.0 + row * step)
+        side[agent] = label_side
+    bottom = 48.0 + (max((r for _, r, _ in agent_rows.values()), default=0) + 2) * step
     rest = sorted(n for n in graph if n not in pos)
-    for node, (x, row) in _pack(_mean_x(graph, rest, pos), widths, 0.0, width).items():
-        pos[node] = (x, bottom + row * ROW)
+    for node, (x, row, _) in _pack(_mean_x(graph, rest, pos), widths, 0.0, width).items():
+        pos[node] = (x, bottom + row * step)
     ticks = []
     for year in sorted({_year_of(d) for d in x_of_date}):
         ticks.append(
@@ -387,7 +441,7 @@ def timeline(
         "top": min((y for _, y in pos.values()), default=0.0) - 20.0,
         "bottom": max((y for _, y in pos.values()), default=400.0) + 20.0,
     }
-    return Timeline(separate(pos, 10.0), axis, {d: -1 for d in undated})
+    return Timeline(separate(pos, 10.0), axis, side)
 
 
 def _mean_x(graph: nx.Graph, nodes: list[str], pos: Positions) -> dict[str, float]:

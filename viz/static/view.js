@@ -100,6 +100,8 @@
     return t0 < t1;
   }
   var EDGE_OBSTACLES = 1500;  // above this many visible edges only a node's own edges are checked
+  // a label away from the side its layout kept for it: worse than crossing a few edges, better than its own
+  var OFF_SIDE = 8;
 
   function layoutLabels(ctx) {
     var width = container.clientWidth, height = container.clientHeight, scale = network.getScale();
@@ -181,7 +183,7 @@
       for (var s = 0; s < all.length && bestCost > 0; s++) {
         var box = all[s];
         if (!inside(box) || blocked(box, c.id) || (skip && overlaps(box, skip))) continue;
-        var k = cost(box, c.id);
+        var k = cost(box, c.id) + (c.side && s > 0 ? OFF_SIDE : 0);  // the layout kept room on its side
         if (k < bestCost) { best = box; bestCost = k; }
       }
       return best;
