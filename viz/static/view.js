@@ -99,7 +99,8 @@
     }
     return t0 < t1;
   }
-  var EDGE_OBSTACLES = 1500;  // above this many visible edges only a node's own edges are checked
+  // above this many (edge, label) pairs to check, a label avoids only its own node's edges (a big graph)
+  var EDGE_OBSTACLES = 100000;
   // a label away from the side its layout kept for it: worse than crossing a few edges, better than its own
   var OFF_SIDE = 8;
 
@@ -162,7 +163,7 @@
       (own[e.from] = own[e.from] || []).push(seg);
       (own[e.to] = own[e.to] || []).push(seg);
     });
-    var allEdges = segments.length <= EDGE_OBSTACLES;
+    var allEdges = segments.length * candidates.length <= EDGE_OBSTACLES;
     function cost(box, id) {  // a label on its own node's edge reads as the edge's label: worst; others less so
       var n = 0, mine = own[id] || [];
       for (var k = 0; k < mine.length; k++) if (crosses(box, mine[k][0], mine[k][1])) n += 10;
