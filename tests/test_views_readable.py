@@ -228,6 +228,99 @@ def test_a_leg_that_would_run_through_a_port_bends_around_it(sized, real_views):
     assert crossing == []
 
 
+COUNTRY_NAMES = """
+var names = kgView.countryLabels(), labels = kgView.labels(), net = kgView.network, scale = net.getScale();
+var canvas = document.querySelector('#network canvas').getBoundingClientRect();
+function hit(a, b) { return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h; }
+var clashes = [], outside = [];
+names.forEach(function (c) {
+  labels.forEach(function (l) { if (hit(c, l)) clashes.push([c.text, l.text]); });
+  kgView.nodes.forEach(function (n) {
+    if (n.hidden) return;
+    var p = net.canvasToDOM(net.getPositions([n.id])[n.id]), r = Math.max(3, (n.size || 10) * scale);
+    if (hit(c, {x: p.x - r, y: p.y - r, w: 2 * r, h: 2 * r})) clashes.push([c.text, n.label]);
+  });
+  names.forEach(function (d) { if (d !== c && hit(c, d)) clashes.push([c.text, d.text]); });
+  if (c.x < 0 || c.y < 0 || c.x + c.w > canvas.width || c.y + c.h > canvas.height) outside.push(c.text);
+});
+return {names: names.map(function (c) { return c.text; }), px: names.map(function (c) { return c.px; }),
+        clashes: clashes, outside: outside};
+"""
+
+
+def country_names(page: Page, what: str) -> list[str]:
+    """The country names drawn now: none on a network label, a node or another name; all on the canvas."""
+    page.js("kgView.network.redraw()")
+    m = page.js(COUNTRY_NAMES)
+    assert m["clashes"] == [], f"{what}: country names on the network: {m['clashes']}"
+    assert m["outside"] == [], f"{what}: country names off the canvas: {m['outside']}"
+    assert all(px >= 11 for px in m["px"]), f"{what}: country names under 11 px"
+    return m["names"]
+
+
+def test_corridor_map_names_the_countries_behind_the_network_at_every_zoom(sized, real_views):
+    page = open_sized(sized, real_views / "middle-corridor.html", "corridor")
+    names = country_names(page, "corridor map on load")
+    assert {"KAZAKHSTAN", "CHINA", "RUSSIA", "IRAN", "UKRAINE"} <= set(names), names
+    assert not {"AZERBAIJAN", "GEORGIA"} & set(names), "the network's own nodes name these: their names yield"
+    known = set(page.js("return KG.background.countries.map(c => c.name.toUpperCase())"))
+    assert set(names) <= known
+    readable(page, "corridor map with country names", min_labelled=1.0)
+    page.js("var n = kgView.network; n.moveTo({scale: n.getScale() * 0.5})")
+    fewer = country_names(page, "corridor map zoomed out")
+    assert 0 < len(fewer) < len(names), (fewer, names)
+    assert fewer[0] == "RUSSIA", "at a small zoom the largest countries keep their names"
+    page.js("var n = kgView.network; n.moveTo({scale: n.getScale() * 5})")
+    country_names(page, "corridor map zoomed in")
+    _labels_only(page, "corridor map zoomed in")
+    page.js("kgView.fit(); kgView.network.redraw()")
+    page.screenshot(f"corridor-country-names-{sized.size[0]}x{sized.size[1]}")
+
+
+def test_sea_names_are_written_as_a_map_writes_them(sized, real_views):
+    page = open_sized(sized, real_views / "middle-corridor.html", "corridor")
+    seas = page.js("return kgView.nodes.get().filter(n => n.water).map(n => n.label).sort()")
+    assert seas == ["Black Sea", "Caspian Sea"]
+    labelled = {label["text"] for label in page.js("return kgView.labels()")}
+    assert set(seas) <= labelled
+
+
+OWN_EDGES = """
+var net = kgView.network, out = [];
+function crosses(b, p, q) {
+  var t0 = 0, t1 = 1, dx = q.x - p.x, dy = q.y - p.y;
+  var checks = [[-dx, p.x - b.x], [dx, b.x + b.w - p.x], [-dy, p.y - b.y], [dy, b.y + b.h - p.y]];
+  for (var i = 0; i < 4; i++) {
+    var a = checks[i][0], c = checks[i][1];
+    if (a === 0) { if (c < 0) return false; continue; }
+    var t = c / a;
+    if (a < 0) { if (t > t1) return false; if (t > t0) t0 = t; } else { if (t < t0) return false; if (t < t1) t1 = t; }
+  }
+  return t0 < t1;
+}
+kgView.labels().forEach(function (l) {
+  kgView.edges.forEach(function (e) {
+    if (e.hidden || (e.from !== l.id && e.to !== l.id)) return;
+    if (kgView.nodes.get(e.from).hidden || kgView.nodes.get(e.to).hidden) return;
+    var a = net.canvasToDOM(net.getPositions([e.from])[e.from]), b = net.canvasToDOM(net.getPositions([e.to])[e.to]);
+    if (crosses(l, a, b)) out.push(l.text);
+  });
+});
+return out;
+"""
+
+
+@pytest.mark.parametrize(
+    "name, most",  # most: labels on an edge of their own node (before this check: 1, 7, 20-25, 21-30; now 0, 1, 5-8, 16-19)
+    [("ego-aktau.html", 0), ("middle-corridor.html", 1), ("actors.html", 10), ("agreements.html", 22)],
+)
+def test_labels_stay_off_their_own_nodes_edges(sized, real_views, name, most):
+    page = open_sized(sized, real_views / name, Path(name).stem + "-own-edges")
+    readable(page, f"{name} on load", min_labelled=0.8)
+    on_edges = page.js(OWN_EDGES)
+    assert len(on_edges) <= most, f"{name}: labels on their own node's edges: {on_edges}"
+
+
 # ---- actors, agreements, ego: on load and after each action --------------------------------------------
 
 
@@ -273,7 +366,8 @@ def test_actors_open_on_a_readable_core_and_stay_readable_when_expanded_and_filt
 
 def test_agreements_sit_on_a_time_axis_with_legible_labels(sized, real_views):
     page = open_sized(sized, real_views / "agreements.html", "agreements")
-    readable(page, "agreements on load", min_labelled=0.6)
+    on_load = readable(page, "agreements on load", min_labelled=0.95)  # measured: 54/54 at 1600x1000, 53/54 at 1280x720
+    assert len(on_load["unlabelled"]) <= 1, on_load["unlabelled"]
     axis = page.js("return kgView.labels().filter(l => l.id.indexOf('axis:') === 0).map(l => l.text)")
     assert "undated" in axis and any(t.isdigit() for t in axis), axis
     dated = page.js("""var out = {};

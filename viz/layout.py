@@ -265,115 +265,192 @@ def _forces(graph: nx.Graph, rounds: int = 300) -> Positions:
 
 # ---- the agreement view: a time axis -------------------------------------------------------------------------
 
+# The timeline is laid out in screen pixels of the smallest pane it must read well in (a 1280x720 laptop
+# window: about 840x500 inside the margins), with each label's width estimated, so that every node keeps
+# its label at the initial zoom; a larger window only adds room.
+PANE_W, PANE_H = 840.0, 500.0
+ROW = 22.0  # one label's height and a little air
+CHAR_PX = 7.1  # mean width of a 13 px label character
+LABEL_CHARS = 29  # view.js shortens longer labels to this
+NODE_GAP = 14.0  # a node's disc and the gap before its label
+COLUMN_GAP = 16.0
+
 
 @dataclass
 class Timeline:
     pos: Positions
     axis: dict
+    side: dict[str, int] = field(default_factory=dict)  # where the layout kept room for a label: 1 right, -1 left
 
 
 def _year_of(date: str) -> int:
     return int(date[:4])
 
 
-def timeline(graph: nx.Graph, docs: list[str], dates: dict[str, str], events: list[str], agents: list[str]) -> Timeline:
-    """Documents on an axis by date (monotone, at least DOC_GAP apart), undated ones in a column on the
-    right; events that produced them above; parties below, each under its documents; the rest beyond."""
-    step, doc_gap, row = 70.0, 170.0, 70.0
-    dated = sorted((d for d in docs if d in dates), key=lambda d: (dates[d], d))
-    pos: Positions = {}
+def label_width(label: str) -> float:
+    """Roughly how many pixels view.js needs for this label at 13 px."""
+    return CHAR_PX * min(len(label), LABEL_CHARS) + 4
+
+
+def _date_positions(dates: list[str]) -> dict[str, float]:
+    """Each distinct date on a line, later further right, gaps growing with the square root of the months
+    between (so a quiet year does not take the width of a busy one)."""
     x_of_date: dict[str, float] = {}
-    x = 0.0
-    previous: str | None = None
-    for date in sorted({dates[n] for n in [*docs, *events] if n in dates}):
-        if date not in x_of_date:
-            if previous is not None:
-                months = max(
-                    1,
-                    (_year_of(date) - _year_of(previous)) * 12
-                    + (int(date[5:7] or 1) if len(date) >= 7 else 1)
-                    - (int(previous[5:7] or 1) if len(previous) >= 7 else 1),
-                )
-                x += max(doc_gap, min(step * math.sqrt(months), 600.0))
-            x_of_date[date] = x
-            previous = date
-    stack: dict[float, int] = defaultdict(int)
-    for doc in dated:
-        dx = x_of_date[dates[doc]]
-        pos[doc] = (dx, -stack[dx] * row)
-        stack[dx] += 1
-    end = x
-    undated_x = end + 320.0 if x_of_date else 0.0
+    x, previous = 0.0, None
+    for date in sorted(set(dates)):
+        if previous is not None:
+            months = (_year_of(date) - _year_of(previous)) * 12
+            months += (int(date[5:7]) if len(date) >= 7 else 1) - (int(previous[5:7]) if len(previous) >= 7 else 1)
+            x += 1.0 + math.sqrt(max(months, 1))
+        x_of_date[date] = x
+        previous = date
+    return x_of_date
+
+
+def _pack(
+    wanted: dict[str, float],
+    widths: dict[str, float],
+    lo: float,
+    hi: float,
+    both_sides: bool = False,
+    slack: float = 0.0,
+) -> dict[str, tuple[float, int, int]]:
+    """Nodes in rows, each at its wanted x (kept within lo..hi with its label), its label to the right: a
+    node goes in the first row where the previous label has ended; failing that (with `both_sides`) in the
+    first row with room for its label on the left; failing that in the first row where it fits moved right
+    by at most `slack` (for nodes whose x is not a date); else in a new row. Returns x, row and the label's
+    side (1 right, -1 left)."""
+    ends: list[float] = []
+    out: dict[str, tuple[float, int, int]] = {}
+    for node in sorted(wanted, key=lambda n: (wanted[n], n)):
+        width = widths[node] + NODE_GAP
+        x = min(max(wanted[node], lo), max(lo, hi - width))
+        row = next((i for i, end in enumerate(ends) if end <= x), None)
+        side = 1
+        if row is None and both_sides and x - width >= lo:
+            row = next((i for i, end in enumerate(ends) if end <= x - width - 8), None)
+            side = -1 if row is not None else 1
+        if row is None and slack:
+            row = next((i for i, end in enumerate(ends) if end - x <= slack and end + width <= hi), None)
+            x = max(x, ends[row]) if row is not None else x
+        if row is None:
+            row = len(ends)
+            ends.append(lo)
+        ends[row] = x + (width + 8 if side > 0 else NODE_GAP)
+        out[node] = (x, row, side)
+    return out
+
+
+def _right_end(packed: dict[str, tuple[float, int, int]], widths: dict[str, float]) -> float:
+    return max((x + NODE_GAP + (widths[n] if side > 0 else 0) for n, (x, _, side) in packed.items()), default=0.0)
+
+
+def timeline(
+    graph: nx.Graph,
+    docs: list[str],
+    dates: dict[str, str],
+    events: list[str],
+    agents: list[str],
+    labels: dict[str, str] | None = None,
+) -> Timeline:
+    """Dated documents above a time axis, packed in rows so no label runs into another; the events that
+    produced them above those; undated documents in a block of columns on the right (labels on their left,
+    so the block ends at its nodes); parties below the axis, each under its documents; the rest beyond.
+    If the result is larger than the pane, the page will show it smaller while its labels keep their size:
+    it is laid out again with labels that much wider (and higher), until it fits."""
+    labels = labels or {}
+    shrink = 1.0
+    for _ in range(4):
+        widths = {n: label_width(labels.get(n, str(n))) / shrink for n in graph}
+        laid = _timeline(graph, docs, dates, events, agents, widths, ROW / shrink)
+        visible = [laid.pos[n] for n in [*docs, *events, *agents] if n in laid.pos]
+        if not visible:
+            return laid
+        width = max(x for x, _ in visible) - min(x for x, _ in visible)
+        height = max(y for _, y in visible) - min(y for _, y in visible)
+        scale = min(PANE_W / max(width, 1.0), PANE_H / max(height, 1.0))
+        if scale >= shrink * 0.98:
+            return laid
+        shrink = scale
+    return laid
+
+
+def _timeline(
+    graph: nx.Graph,
+    docs: list[str],
+    dates: dict[str, str],
+    events: list[str],
+    agents: list[str],
+    widths: dict[str, float],
+    step: float,
+) -> Timeline:
     undated = sorted(d for d in docs if d not in dates)
-    per_column = max(5, math.ceil(math.sqrt(len(undated) * 2)))
+    dated = [d for d in docs if d in dates]
+    columns = 0 if not undated else 1 if len(undated) <= 8 else 2 if len(undated) <= 24 else 3
+    per_column = math.ceil(len(undated) / columns) if columns else 0
+    cell = max((widths[d] for d in undated), default=0.0) + NODE_GAP + COLUMN_GAP
+    block = columns * cell
+    span = max(PANE_W - block - 220.0, 240.0)  # the dates' own width, the widest label beyond it
+    x_of_date = _date_positions([dates[n] for n in [*docs, *events] if n in dates])
+    last = max(x_of_date.values(), default=0.0) or 1.0
+    x_of_date = {d: x / last * span for d, x in x_of_date.items()}
+    pos: Positions = {}
+    side: dict[str, int] = {d: -1 for d in undated}
+    doc_rows = _pack({d: x_of_date[dates[d]] for d in dated}, widths, 0.0, math.inf, both_sides=True)
+    for doc, (x, row, label_side) in doc_rows.items():
+        pos[doc] = (x, -14.0 - row * step)
+        side[doc] = label_side
+    dated_right = max(_right_end(doc_rows, widths), span)
+    top = -14.0 - max((r for _, r, _ in doc_rows.values()), default=-1) * step - step * 2
+    undated_x = dated_right + 30.0
     for i, doc in enumerate(undated):
         column, place = divmod(i, per_column)
-        pos[doc] = (undated_x + column * 230.0, -place * row)
-    top = min((y for _, y in pos.values()), default=0.0)
-    for i, event in enumerate(events):
+        pos[doc] = (undated_x + (column + 1) * cell - COLUMN_GAP, -14.0 - place * step)
+    width = undated_x + block if undated else dated_right
+    # events above the documents: at their date, or (undated) over the documents they produced
+    top = min(top, -14.0 - (per_column + 1) * step) if any(not dates.get(e) for e in events) else top
+    wanted_events = {}
+    for event in events:
         linked = [pos[d][0] for d in graph[event] if d in pos]
-        at = x_of_date.get(dates.get(event, ""))
-        pos[event] = (at if at is not None else sum(linked) / len(linked) if linked else i * doc_gap, top - 200.0)
-    for i, agent in enumerate(agents):
-        linked = [pos[d][0] for d in graph[agent] if d in docs]
-        pos[agent] = (sum(linked) / len(linked) if linked else i * doc_gap, 220.0)
-    _spread_rows(pos, events, 170.0, -row * 1.5)
-    _spread_rows(pos, agents, 120.0, row * 1.5)
-    rest = [n for n in sorted(graph) if n not in pos]
-    for node in rest:
-        near = [pos[m] for m in graph[node] if m in pos]
-        bx = sum(p[0] for p in near) / len(near) if near else 0.0
-        pos[node] = (bx, max((y for _, y in pos.values()), default=0.0) + row)
-    pos = separate(pos, 46.0)
-    stretch = _stretch(pos, ASPECT)
-    pos = {n: (x, y * stretch) for n, (x, y) in pos.items()}
-    top *= stretch
+        wanted_events[event] = x_of_date.get(dates.get(event, ""), sum(linked) / len(linked) if linked else span)
+    event_rows = _pack(wanted_events, widths, 0.0, width, both_sides=True)
+    for event, (x, row, label_side) in event_rows.items():
+        pos[event] = (x, top - row * step)
+        side[event] = label_side
+    agent_rows = _pack(_mean_x(graph, agents, pos), widths, 0.0, width, both_sides=True, slack=160.0)
+    for agent, (x, row, label_side) in agent_rows.items():
+        pos[agent] = (x, 48.0 + row * step)
+        side[agent] = label_side
+    bottom = 48.0 + (max((r for _, r, _ in agent_rows.values()), default=0) + 2) * step
+    rest = sorted(n for n in graph if n not in pos)
+    for node, (x, row, _) in _pack(_mean_x(graph, rest, pos), widths, 0.0, width).items():
+        pos[node] = (x, bottom + row * step)
     ticks = []
-    if x_of_date:
-        first, last = _year_of(min(x_of_date)), _year_of(max(x_of_date))
-        for year in range(first, last + 1):
-            known = [x_of_date[d] for d in x_of_date if _year_of(d) == year]
-            if known:
-                ticks.append({"x": round(min(known) - 30.0, 1), "label": str(year)})
+    for year in sorted({_year_of(d) for d in x_of_date}):
+        ticks.append(
+            {"x": round(min(x for d, x in x_of_date.items() if _year_of(d) == year) - 6.0, 1), "label": str(year)}
+        )
     axis = {
         "kind": "axis",
-        "x0": -80.0,
-        "x1": end + 80.0,
-        "y": 45.0 * stretch,
+        "x0": -20.0,
+        "x1": span + 20.0,
+        "y": 0.0,
         "ticks": ticks,
-        "undated": undated_x - 120.0 if any(d not in dates for d in docs) else None,
+        "undated": undated_x - 12.0 if undated else None,
         "undatedLabel": "undated",
-        "top": top - 260.0,
-        "bottom": max((y for _, y in pos.values()), default=400.0) + 60.0,
+        "top": min((y for _, y in pos.values()), default=0.0) - 20.0,
+        "bottom": max((y for _, y in pos.values()), default=400.0) + 20.0,
     }
-    return Timeline(pos, axis)
+    return Timeline(separate(pos, 10.0), axis, side)
 
 
-ASPECT = 1.5  # width / height of a laptop's network pane: a long time axis gets taller rows to fill it
-
-
-def _stretch(pos: Positions, aspect: float) -> float:
-    """How much to stretch a wide layout vertically so it fills a pane of this aspect ratio."""
-    if len(pos) < 2:
-        return 1.0
-    xs, ys = [x for x, _ in pos.values()], [y for _, y in pos.values()]
-    width, height = max(xs) - min(xs), max(max(ys) - min(ys), 1.0)
-    return min(2.5, max(1.0, width / aspect / height))
-
-
-def _spread_rows(pos: Positions, nodes: list[str], gap: float, row_step: float) -> None:
-    """Keep nodes of one band in order of x, at least `gap` apart, wrapping into extra rows when crowded."""
-    rows: list[float] = []
-    for node in sorted(nodes, key=lambda n: (pos[n][0], n)):
-        x, y = pos[node]
-        for i, last in enumerate(rows):
-            if x - last >= gap:
-                rows[i] = x
-                pos[node] = (x, y + i * row_step)
-                break
-        else:
-            rows.append(x)
-            pos[node] = (x, y + (len(rows) - 1) * row_step)
+def _mean_x(graph: nx.Graph, nodes: list[str], pos: Positions) -> dict[str, float]:
+    """Where each node would like to sit: under the nodes it is linked to."""
+    out = {}
+    for node in nodes:
+        near = [pos[m][0] for m in graph[node] if m in pos]
+        out[node] = sum(near) / len(near) if near else 0.0
+    return out
 
 
 # ---- the ego view: a tree with collapsed hubs ------------------------------------------------------------------

@@ -280,7 +280,8 @@ def corridor_view(src: Source) -> View:
         choke = node in choke_nodes
         water = graph.nodes[node].get("water")
         rank = 3 if choke else 1.5 if water else 2 + min(graph.degree(node), 6) / 10
-        b.node(node, pos[node], size=10 if choke else 8, border=CHOKEPOINT_BORDER if choke else None, rank=rank)
+        sea: dict[str, Any] = {"water": 1} if water else {}  # a sea's name is written as a map writes it (view.js)
+        b.node(node, pos[node], size=10 if choke else 8, border=CHOKEPOINT_BORDER if choke else None, rank=rank, **sea)
     for u, v, key, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[3]["leg"], e[2][1])):
         mode = local_name(d["mode"]) if d["mode"] else ("Sea" if d["crosses"] else "leg")
         card = src.cards.card(d["leg"])
@@ -455,7 +456,12 @@ def agreements_view(src: Source) -> View:
     by_event = _dated_by_event(graph, docs, events, dates)
     dates.update(by_event)
     agents = sorted(n for n in graph if src.entities.is_a(n, agent) and n not in docs)
-    timeline = layout.timeline(graph, docs, dates, events, agents)
+    labels = {n: src.entities.get(n).label for n in graph}
+    timeline = layout.timeline(graph, docs, dates, events, agents, labels)
+
+    def side_of(node: str) -> dict[str, Any]:  # the side view.js puts a label on first, where the layout says
+        return {"side": timeline.side[node]} if node in timeline.side else {}
+
     b = Builder(src, view)
     shown = set(docs) | set(events) | set(agents)
     for node in sorted(graph):
@@ -469,10 +475,11 @@ def agreements_view(src: Source) -> View:
         b.node(
             node,
             timeline.pos[node],
-            size=14 if node in docs else 10,
+            size=7 if node in docs else 5,
             rank=(3 if node in docs else 2 if node in events else 1.2) + graph.degree(node) / 100,
             hidden=node not in shown,
             note=note,
+            **side_of(node),
         )
     _link_edges(src, b, graph, shown)
     view.physics = False

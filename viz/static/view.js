@@ -80,6 +80,30 @@
   }).map(function (n) { return n.id; });
   var MAX_TRIES = 1000;  // on a huge graph, only the most important nodes on screen compete for a label
 
+  // where a label may go around its node: right, left, below, above, then the four corners
+  function spotsFor(c, w, h) {
+    var gap = c.r + 3, d = gap * 0.7;
+    var right = [gap, -h / 2], left = [-gap - w, -h / 2];
+    var sides = c.side < 0 ? [left, right] : [right, left];
+    return sides.concat([[-w / 2, gap], [-w / 2, -gap - h], [d, d], [-d - w, d], [d, -d - h], [-d - w, -d - h]]);
+  }
+  // does the segment p-q cross the box? (edges are obstacles a label should avoid, its own node's first)
+  function crosses(box, p, q) {
+    var x0 = box.x, y0 = box.y, x1 = box.x + box.w, y1 = box.y + box.h, t0 = 0, t1 = 1, dx = q.x - p.x, dy = q.y - p.y;
+    var checks = [[-dx, p.x - x0], [dx, x1 - p.x], [-dy, p.y - y0], [dy, y1 - p.y]];
+    for (var i = 0; i < 4; i++) {  // Liang-Barsky clipping: the segment's part inside the box
+      var a = checks[i][0], b = checks[i][1];
+      if (a === 0) { if (b < 0) return false; continue; }
+      var t = b / a;
+      if (a < 0) { if (t > t1) return false; if (t > t0) t0 = t; } else { if (t < t0) return false; if (t < t1) t1 = t; }
+    }
+    return t0 < t1;
+  }
+  // above this many (edge, label) pairs to check, a label avoids only its own node's edges (a big graph)
+  var EDGE_OBSTACLES = 100000;
+  // a label away from the side its layout kept for it: worse than crossing a few edges, better than its own
+  var OFF_SIDE = 8;
+
   function layoutLabels(ctx) {
     var width = container.clientWidth, height = container.clientHeight, scale = network.getScale();
     var grid = {}, cell = 64, out = [];
@@ -96,7 +120,7 @@
         for (var gy = Math.floor(box.y / cell); gy <= Math.floor((box.y + box.h) / cell); gy++) {
           var list = grid[gx + "," + gy];
           if (!list) continue;
-          for (var i = 0; i < list.length; i++) if (list[i].node !== self && overlaps(box, list[i])) return true;
+          for (var i = 0; i < list.length; i++) if (!list[i].dead && list[i].node !== self && overlaps(box, list[i])) return true;
         }
       }
       return false;
@@ -115,48 +139,159 @@
       });
     }
     // the nodes on screen, most important first; each node's disc is an obstacle for the others' labels
-    var candidates = [];
+    var candidates = [], at = {};
     for (var i = 0; i < byRank.length && candidates.length < MAX_TRIES; i++) {
       var node = network.body.nodes[byRank[i]];
       if (!node || node.options.hidden) continue;
       var p = network.canvasToDOM({ x: node.x, y: node.y });
       if (p.x < -20 || p.y < -20 || p.x > width + 20 || p.y > height + 20) continue;
+      at[byRank[i]] = p;
       var r = Math.max(3, node.options.size * scale);
-      candidates.push({ id: byRank[i], p: p, r: r, rank: node.options.rank || 0, text: node.options.label || "" });
+      candidates.push({ id: byRank[i], p: p, r: r, rank: node.options.rank || 0, text: node.options.label || "",
+                        side: node.options.side || 0, water: !!node.options.water });
       add({ x: p.x - r, y: p.y - r, w: 2 * r, h: 2 * r, node: byRank[i] });
     }
-    for (var n = 0; n < candidates.length; n++) {
-      var c = candidates[n];
-      if (!c.text) continue;
-      var px = c.rank >= 1 ? LABEL_PX : MINOR_PX, text = short(c.text);
-      var w = textWidth(ctx, text, px) + 4, h = px + 4, gap = c.r + 3, d = gap * 0.7;
-      var spots = [[gap, -h / 2], [-gap - w, -h / 2], [-w / 2, gap], [-w / 2, -gap - h],
-                   [d, d], [-d - w, d], [d, -d - h], [-d - w, -d - h]];
-      for (var s = 0; s < spots.length; s++) {
-        var box = { x: c.p.x + spots[s][0], y: c.p.y + spots[s][1], w: w, h: h };
-        if (inside(box) && !blocked(box, c.id)) {
-          box.id = c.id; box.text = text; box.px = px;
-          add(box);
-          out.push(box);
-          break;
+    // the visible edges of the nodes on screen as screen segments, and each node's own ones
+    var segments = [], own = {};
+    edges.forEach(function (e) {
+      if (e.hidden || !(e.from in at || e.to in at)) return;
+      var a = network.body.nodes[e.from], b = network.body.nodes[e.to];
+      if (!a || !b || a.options.hidden || b.options.hidden) return;
+      var pa = at[e.from] || network.canvasToDOM({ x: a.x, y: a.y }), pb = at[e.to] || network.canvasToDOM({ x: b.x, y: b.y });
+      var seg = [pa, pb, e.from, e.to];
+      segments.push(seg);
+      (own[e.from] = own[e.from] || []).push(seg);
+      (own[e.to] = own[e.to] || []).push(seg);
+    });
+    var allEdges = segments.length * candidates.length <= EDGE_OBSTACLES;
+    function cost(box, id) {  // a label on its own node's edge reads as the edge's label: worst; others less so
+      var n = 0, mine = own[id] || [];
+      for (var k = 0; k < mine.length; k++) if (crosses(box, mine[k][0], mine[k][1])) n += 10;
+      if (allEdges) for (var j = 0; j < segments.length; j++) {
+        var s = segments[j];
+        if (s[2] !== id && s[3] !== id && crosses(box, s[0], s[1])) n += 1;
+      }
+      return n;
+    }
+    function boxes(c) {  // a candidate's label boxes, one per spot
+      var px = c.rank >= 1 ? LABEL_PX : MINOR_PX, text = short(c.text), w = textWidth(ctx, text, px) + 4, h = px + 4;
+      return spotsFor(c, w, h).map(function (s) {
+        return { x: c.p.x + s[0], y: c.p.y + s[1], w: w, h: h, id: c.id, text: text, px: px, water: c.water, c: c };
+      });
+    }
+    function bestSpot(c, skip) {  // the free spot that crosses the fewest edges (its own node's first)
+      var best = null, bestCost = Infinity, all = boxes(c);
+      for (var s = 0; s < all.length && bestCost > 0; s++) {
+        var box = all[s];
+        if (!inside(box) || blocked(box, c.id) || (skip && overlaps(box, skip))) continue;
+        var k = cost(box, c.id) + (c.side && s > 0 ? OFF_SIDE : 0);  // the layout kept room on its side
+        if (k < bestCost) { best = box; bestCost = k; }
+      }
+      return best;
+    }
+    function put(box) { add(box); out.push(box); }
+    function labelsIn(box) {  // the live labels (not discs) a box overlaps, from the grid
+      var found = [];
+      for (var gx = Math.floor(box.x / cell); gx <= Math.floor((box.x + box.w) / cell); gx++) {
+        for (var gy = Math.floor(box.y / cell); gy <= Math.floor((box.y + box.h) / cell); gy++) {
+          (grid[gx + "," + gy] || []).forEach(function (b) {
+            if (!b.dead && b.text && found.indexOf(b) < 0 && overlaps(box, b)) found.push(b);
+          });
         }
       }
+      return found;
     }
+    var missed = [];
+    for (var n = 0; n < candidates.length; n++) {
+      if (!candidates[n].text) continue;
+      var best = bestSpot(candidates[n], null);
+      if (best) put(best); else missed.push(candidates[n]);
+    }
+    // a node left without a label gets one if a single label in its way can move to another free spot
+    missed.forEach(function (c) {
+      var all = boxes(c);
+      for (var s = 0; s < all.length; s++) {
+        var box = all[s];
+        if (!inside(box)) continue;
+        var in_way = labelsIn(box);
+        if (in_way.length !== 1 || !in_way[0].c) continue;
+        var other = in_way[0];
+        other.dead = true;
+        if (blocked(box, c.id)) { other.dead = false; continue; }  // a node's disc is in the way, not a label
+        var moved = bestSpot(other.c, box);
+        if (!moved) { other.dead = false; continue; }
+        put(moved);
+        put(box);
+        return;
+      }
+    });
+    out = out.filter(function (b) { return !b.dead; });
+    countries = placeCountries(ctx, add, blocked, inside);
     return out;
   }
 
-  network.on("afterDrawing", function (ctx) {
+  // ---- country names on the map: quiet, behind the network, yielding to its labels and nodes -----------
+  var COUNTRY_PX = 11, COUNTRY_SPACING = 1.5, countries = [];
+  var NAME_SHIFTS = [[0, 0], [0, -1.5], [0, 1.5], [0, -3], [0, 3], [-3, 0], [3, 0], [0, -5], [0, 5]];  // in line heights
+  function countryWidth(ctx, text) {
+    var key = "country|" + text;
+    if (!(key in widths)) {
+      ctx.font = COUNTRY_PX + "px " + LABEL_FONT;
+      widths[key] = ctx.measureText(text).width + COUNTRY_SPACING * text.length;
+    }
+    return widths[key];
+  }
+  function placeCountries(ctx, add, blocked, inside) {
+    var bg = KG.background;
+    if (!bg || bg.kind !== "map" || !bg.names) return [];
+    var scale = network.getScale(), out = [];
+    bg.names.forEach(function (c) {  // largest first: at a small zoom only the large countries have room
+      var text = c.name.toUpperCase(), w = countryWidth(ctx, text) + 4, h = COUNTRY_PX + 4;
+      if (w > c.room * scale) return;  // the name would spill out of its country
+      var p = network.canvasToDOM({ x: c.x, y: c.y }), room = c.room * scale / 2 - w / 2;
+      for (var i = 0; i < NAME_SHIFTS.length; i++) {  // at the pole, else a little off it, inside the country
+        var dx = NAME_SHIFTS[i][0] * h, dy = NAME_SHIFTS[i][1] * h;
+        if (Math.hypot(dx, dy) > room) continue;
+        var box = { x: p.x + dx - w / 2, y: p.y + dy - h / 2, w: w, h: h };
+        if (!inside(box) || blocked(box, null)) continue;
+        box.id = "country:" + c.name; box.text = text; box.px = COUNTRY_PX;
+        add(box);
+        out.push(box);
+        return;
+      }
+    });
+    return out;
+  }
+  function drawCountries(ctx) {
+    var ratio = window.devicePixelRatio || 1;
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.textBaseline = "middle";
+    ctx.textAlign = "center";
+    ctx.font = COUNTRY_PX + "px " + LABEL_FONT;
+    if ("letterSpacing" in ctx) ctx.letterSpacing = COUNTRY_SPACING + "px";
+    ctx.fillStyle = "#8f8877";
+    countries.forEach(function (b) { ctx.fillText(b.text, b.x + b.w / 2 + COUNTRY_SPACING / 2, b.y + b.h / 2); });
+    ctx.restore();
+  }
+
+  // labels are placed before the network draws, so the country names go under it; the network's own
+  // labels are drawn after it, over everything
+  network.on("beforeDrawing", function (ctx) {
     placed = layoutLabels(ctx);
+    drawCountries(ctx);
+  });
+  network.on("afterDrawing", function (ctx) {
     var ratio = window.devicePixelRatio || 1;
     ctx.save();
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.textBaseline = "middle";
     placed.forEach(function (b) {
-      ctx.font = b.px + "px " + LABEL_FONT;
+      ctx.font = (b.water ? "italic " : "") + b.px + "px " + LABEL_FONT;
       ctx.lineWidth = 3;
       ctx.strokeStyle = "rgba(255,255,255,0.9)";
       ctx.strokeText(b.text, b.x + 2, b.y + b.h / 2);
-      ctx.fillStyle = b.axis ? "#555555" : "#1a1a1a";
+      ctx.fillStyle = b.axis ? "#555555" : b.water ? "#1f5a8f" : "#1a1a1a";
       ctx.fillText(b.text, b.x + 2, b.y + b.h / 2);
     });
     ctx.restore();
@@ -544,6 +679,7 @@
   window.kgView = {
     network: network, nodes: nodes, edges: edges, find: find, select: select, show: showCard, expand: expand,
     fit: fit, apply: apply, filters: filters, cut: cutAway,
-    labels: function () { return placed.map(function (b) { return { id: b.id, text: b.text, x: b.x, y: b.y, w: b.w, h: b.h, px: b.px }; }); }
+    labels: function () { return placed.map(function (b) { return { id: b.id, text: b.text, x: b.x, y: b.y, w: b.w, h: b.h, px: b.px }; }); },
+    countryLabels: function () { return countries.map(function (b) { return { id: b.id, text: b.text, x: b.x, y: b.y, w: b.w, h: b.h, px: b.px }; }); }
   };
 })();
