@@ -13,9 +13,10 @@ The derived graph (kzlinks.analysis.derived) is a function of the three network 
    recomputes the actor network's results and reuses the corridor's and the agreements'.
 
 The results live in each snapshot beside its index (`derived.json` and one `derived-<fingerprint>.nq` per
-network), written and published with it, content-addressed, so they never serve a result for another
-network; a missing or damaged file is recomputed, never an error. A derived graph is kept only when the
-live snapshot's `derived.json` says this code computed it, so one made by an older version is recomputed.
+network), written and published with it, named by fingerprint and checked by digest, so they never serve
+a result for another network; a missing or damaged file is recomputed, never an error. A derived graph is
+kept only when the live snapshot's `derived.json` says this code computed it, so one made by an older
+version is recomputed.
 """
 
 from __future__ import annotations
@@ -119,23 +120,28 @@ class ResultCache:
     """Each network's derived quads by fingerprint, kept in the snapshot beside its index.
 
     A build reads the live snapshot's files (`previous`) and writes the new snapshot's (`folder`), which is
-    published or discarded with it: a snapshot's `derived.json` says that its derived graph was computed by
-    this code, and lists the networks' result files (`derived-<fingerprint>.nq`) beside it. Only ever an
-    aid: a file that is missing, unreadable or malformed counts as absent, and the results are recomputed.
+    published or discarded with it. A snapshot's `derived.json` says that its derived graph was computed by
+    this code and lists the networks' result files beside it (`derived-<fingerprint>.nq`) with the digest of
+    each. Only ever an aid: a state that is missing, unreadable or of another version, and a result file
+    that is missing or does not match its digest, count as absent, and the results are recomputed.
     """
 
     def __init__(self, previous: Path | None, folder: Path | None) -> None:
-        self.previous, self.folder = previous, folder
-        self.used: list[str] = []
+        self.folder = folder
+        self.previous = previous
+        self.known = _read_state(previous) if previous is not None else {}
+        self.used: dict[str, str] = {}  # fingerprint -> digest of its file, for this build's state
 
     def _file(self, folder: Path, key: str) -> Path:
         return folder / f"derived-{key}.nq"
 
     def get(self, key: str) -> list[Quad] | None:
-        if self.previous is None:
+        if self.previous is None or key not in self.known:
             return None
         try:
             data = self._file(self.previous, key).read_bytes()
+            if _digest(data) != self.known[key]:
+                return None
             quads = list(pyoxigraph.parse(data, format=RdfFormat.N_QUADS))
         except (OSError, SyntaxError, ValueError):
             return None
@@ -146,25 +152,24 @@ class ResultCache:
         self._keep(key, pyoxigraph.serialize(quads, format=RdfFormat.N_QUADS) or b"")
 
     def _keep(self, key: str, data: bytes) -> None:
-        self.used.append(key)
+        self.used[key] = _digest(data)
         if self.folder is not None:
             atomic_write(self._file(self.folder, key), data)
 
     def previous_graph_stands(self) -> bool:
-        """Whether the live snapshot's derived graph was computed by this code (its state file says so);
-        if so its files are carried into the new snapshot, since the graph is kept."""
-        if self.previous is None or self.folder is None:
+        """Whether the live snapshot's derived graph was computed by this code (its state says so and its
+        files are intact); if so they are carried into the new snapshot, since the graph is kept."""
+        if self.previous is None or self.folder is None or not self.known:
             return False
         try:
-            state = json.loads((self.previous / STATE_FILE).read_text(encoding="utf-8"))
-            if not (isinstance(state, dict) and state.get("code") == CODE_VERSION):
-                return False
-            keys = [str(k) for k in state["networks"]]
-            for key in keys:
-                _link_or_copy(self._file(self.previous, key), self._file(self.folder, key))
-        except (OSError, ValueError, KeyError, TypeError):
+            for key, expected in self.known.items():
+                source = self._file(self.previous, key)
+                if _digest(source.read_bytes()) != expected:
+                    return False
+                _link_or_copy(source, self._file(self.folder, key))
+        except OSError:
             return False
-        self.used = keys
+        self.used = dict(self.known)
         self.record()
         return True
 
@@ -172,7 +177,21 @@ class ResultCache:
         """Say, in the new snapshot, that its derived graph is this code's, made of these networks' files."""
         if self.folder is not None:
             state = {"code": CODE_VERSION, "networks": self.used}
-            atomic_write(self.folder / STATE_FILE, json.dumps(state).encode("utf-8"))
+            atomic_write(self.folder / STATE_FILE, json.dumps(state, sort_keys=True).encode("utf-8"))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_state(folder: Path) -> dict[str, str]:
+    """The result files a snapshot's state lists, with their digests; none unless it is this code's."""
+    try:
+        state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+        networks = state["networks"] if state.get("code") == CODE_VERSION else {}
+        return {str(k): str(v) for k, v in networks.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -37,6 +37,8 @@ from kzlinks.progress import Progress, silent
 
 PYSHACL_MAX_QUADS = 20_000  # pyshacl checks whole builds up to this size; bigger ones and re-checks, SPARQL
 BULK_LOAD_MIN = 50_000  # writes of more quads than this go through Oxigraph's bulk loader
+
+
 @dataclass
 class DeriveContext:
     """What the derived-graph hook gets besides the query index: every triple that may differ from the live
