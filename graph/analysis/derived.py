@@ -3,6 +3,11 @@
 Every build writes it into the new snapshot before publishing (the pipeline calls `derive` through the hook
 kzlinks.workflow passes it), so named queries (cq17, cq18) and users' own queries read routes, cuts,
 centrality and communities with SPARQL, and never a stale copy.
+
+A rebuild reuses what it can prove unchanged (kzlinks.analysis.incremental): the whole derived graph when no
+triple the projections read changed, else each network's results whose fingerprint it already knows. Every
+algorithm runs on a canonical (sorted) copy of its network, so the quads depend on the data alone and an
+incremental build ends exactly where a cold build would (tests/test_incremental_derived.py).
 """
 
 from __future__ import annotations
