@@ -259,7 +259,8 @@ def betweenness(graph: nx.Graph) -> dict[str, float]:
     index = {node: i for i, node in enumerate(nodes)}
     simple = rx.PyGraph(multigraph=False)
     simple.add_nodes_from(nodes)
-    simple.add_edges_from_no_data(sorted({tuple(sorted((index[u], index[v]))) for u, v in graph.edges() if u != v}))
+    pairs = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in graph.edges() if u != v}
+    simple.add_edges_from_no_data(sorted(pairs))
     scores = rx.graph_betweenness_centrality(simple, normalized=True, endpoints=False, parallel_threshold=1 << 30)
     return {node: float(scores[index[node]]) for node in nodes}
 

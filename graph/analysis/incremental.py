@@ -26,18 +26,18 @@ import json
 import os
 from collections.abc import Mapping
 from fractions import Fraction
+from importlib.metadata import version
 from pathlib import Path
 
 import networkx as nx
 import pyoxigraph
-import rustworkx
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
 from kzlinks.dataset.export import atomic_write
 from kzlinks.namespaces import ID, KG
 
 RESULTS_VERSION = "derived-1"  # bump when derived.py or algorithms.py change what they compute from a network
-CODE_VERSION = f"{RESULTS_VERSION} networkx {nx.__version__} rustworkx {rustworkx.__version__}"
+CODE_VERSION = f"{RESULTS_VERSION} networkx {version('networkx')} rustworkx {version('rustworkx')}"
 STATE_FILE = "derived.json"
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -58,6 +58,7 @@ def type_objects_read(index: pyoxigraph.Store) -> frozenset[str]:
     triple changed too, and that alone is read."""
     agent = str(KG.Agent)
     rows = index.query(f"SELECT ?c WHERE {{ ?c <{_RDFS}subClassOf>* <{agent}> }}", use_default_graph_as_union=False)
+    assert isinstance(rows, pyoxigraph.QuerySolutions)
     return frozenset({_OWL_CLASS, str(KG.Leg), agent} | {row["c"].value for row in rows})
 
 
@@ -107,8 +108,8 @@ def fingerprint(network: nx.Graph, labels: Mapping[str, str]) -> str:
     lines += sorted(json.dumps([node, _plain(data)], sort_keys=True) for node, data in network.nodes(data=True))
     edges = network.edges(keys=True, data=True) if network.is_multigraph() else network.edges(data=True)
     for edge in edges:
-        u, v, rest = edge[0], edge[1], edge[2:]
-        lines.append(json.dumps([*sorted((u, v)), *_plain(list(rest[:-1])), _plain(rest[-1])], sort_keys=True))
+        u, v, key, data = edge[0], edge[1], edge[2:-1], edge[-1]
+        lines.append(json.dumps([*sorted((u, v)), _plain(list(key)), _plain(data)], sort_keys=True))
     head, tail = lines[:3], sorted(lines[3:])
     return hashlib.sha256("\n".join(head + tail).encode("utf-8")).hexdigest()[:32]
 
