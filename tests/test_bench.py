@@ -45,10 +45,14 @@ def test_a_small_benchmark_prints_the_table_and_writes_the_figures(tmp_path, cap
     ):
         assert figures[key] is not None and figures[key] > 0, key
     assert figures["noop_rebuilt_nothing"] and figures["incremental_graphs_written"] == 1
+    # a description edit keeps the derived graph; deleting a file recomputes the networks it was in
+    assert figures["incremental_derived_kept"] and figures["incremental_networks_recomputed"] == 0
+    assert figures["network_edit_networks_recomputed"] >= 1 and figures["network_edit_rebuild_s"] > 0
     assert set(figures["queries"]) == {q.name for q in catalogue()}
     assert all(r["oxigraph"]["status"] == "ok" for r in figures["queries"].values())
     assert (
         "build_floor_ratio" in run.out
+        and "networks recomputed: 0 of 3" in run.out
         and "query speedup vs rdflib" in run.out
         and f"figures written to {out}" in run.out
     )

@@ -3,16 +3,32 @@
 Every build writes it into the new snapshot before publishing (the pipeline calls `derive` through the hook
 kzlinks.workflow passes it), so named queries (cq17, cq18) and users' own queries read routes, cuts,
 centrality and communities with SPARQL, and never a stale copy.
+
+A rebuild reuses what it can prove unchanged (kzlinks.analysis.incremental): the whole derived graph when no
+triple the projections read changed, else each network's results whose fingerprint it already knows. Every
+algorithm runs on a canonical (sorted) copy of its network, so the quads depend on the data alone and an
+incremental build ends exactly where a cold build would (tests/test_incremental_derived.py).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import networkx as nx
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Quad
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from kzlinks.analysis.algorithms import Route, articulation_points, centrality, communities, cut, route
+from kzlinks.analysis.algorithms import (
+    Route,
+    articulation_points,
+    canonical,
+    centrality,
+    communities,
+    cut,
+    route,
+)
+from kzlinks.analysis.incremental import ResultCache, fingerprint, touches_projections, type_objects_read
 from kzlinks.analysis.projections import (
     Entities,
     actor_network,
@@ -21,6 +37,7 @@ from kzlinks.analysis.projections import (
     corridor_subgraph,
     corridors,
 )
+from kzlinks.dataset.pipeline import DeriveContext
 from kzlinks.errors import AnalysisError, NodeNotFound
 from kzlinks.namespaces import BASE, DERIVED_GRAPH, KG, entity_iri, local_name
 from kzlinks.progress import Progress, silent
@@ -41,7 +58,10 @@ def _int(value: int) -> Literal:
 
 
 def _dec(value: float) -> Literal:
-    return Literal(f"{value:.6f}", datatype=_n(str(XSD.decimal)))
+    """Six decimals, in the canonical form Oxigraph stores ("0.5", "0", not "0.500000"): the quads read
+    back from a store then equal the ones computed, so a rebuild writes only the scores that moved."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return Literal("0" if text in ("-0", "") else text, datatype=_n(str(XSD.decimal)))
 
 
 class _Writer:
@@ -184,20 +204,66 @@ def _community_quads(w: _Writer, network: nx.Graph, entities: Entities) -> None:
             w.add(iri, KG.communityMember, member)
 
 
-def derive(engine, progress: Progress = silent) -> list[Quad]:
-    """Every analysis result as quads of the derived graph, computed from what `engine` reads."""
+def _corridor_results(w: _Writer, network: nx.MultiGraph, entities: Entities) -> None:
+    _routes(w, network, entities)
+    _cut_quads(w, network, entities)
+    _score_quads(w, network)
+
+
+def _group_results(w: _Writer, network: nx.Graph, entities: Entities) -> None:
+    _score_quads(w, network)
+    _community_quads(w, network, entities)
+
+
+def _printed_labels(network: nx.Graph, entities: Entities) -> dict[str, str]:
+    """The labels a network's results print besides its nodes' own: the network's, its corridors', the cut
+    sides'. Part of its fingerprint, so a renamed corridor recomputes the routes that name it."""
+    named = [network.graph["network"], *(corridors(network) if network.is_multigraph() else [])]
+    named += [entity_iri(end) for pair in CUT_SIDES for end in pair] if network.is_multigraph() else []
+    return {iri: entities.get(iri).label for iri in named}
+
+
+def _network_results(
+    network: nx.Graph, entities: Entities, compute: Callable, cache: ResultCache, figures: dict[str, int]
+) -> list[Quad]:
+    """One network's quads: from the cache when its fingerprint is known, else computed (and kept)."""
+    key = fingerprint(network, _printed_labels(network, entities))
+    quads = cache.get(key)
+    if quads is not None:
+        figures["networks_reused"] = figures.get("networks_reused", 0) + 1
+        return quads
+    w = _Writer()
+    compute(w, network, entities)
+    cache.put(key, w.quads)
+    figures["networks_recomputed"] = figures.get("networks_recomputed", 0) + 1
+    return w.quads
+
+
+def derive(
+    engine, progress: Progress = silent, cache: ResultCache | None = None, figures: dict[str, int] | None = None
+) -> list[Quad]:
+    """Every analysis result as quads of the derived graph, computed from what `engine` reads.
+
+    With a `cache`, a network whose fingerprint is known reuses its results; `figures` counts the networks
+    recomputed and reused. The quads are the same either way."""
+    cache = cache or ResultCache(None, None)
+    figures = figures if figures is not None else {}
     entities = Entities(engine)
     w = _Writer()
     _header(w)
-    corridor = corridor_network(engine, entities)
-    routes = _routes(w, corridor, entities)
-    cuts = _cut_quads(w, corridor, entities)
-    _score_quads(w, corridor)
-    for network in (actor_network(engine, entities), agreement_network(engine, entities)):
-        _score_quads(w, network)
-        _community_quads(w, network, entities)
-    progress(f"derived graph: {routes} routes, {cuts} cuts, {len(w.quads)} quads")
-    return w.quads
+    quads = list(w.quads)
+    networks = (
+        (canonical(corridor_network(engine, entities)), _corridor_results),
+        (canonical(actor_network(engine, entities)), _group_results),
+        (canonical(agreement_network(engine, entities)), _group_results),
+    )
+    for network, compute in networks:
+        quads += _network_results(network, entities, compute, cache, figures)
+    progress(
+        f"derived graph: {len(quads)} quads ({figures.get('networks_recomputed', 0)} networks recomputed, "
+        f"{figures.get('networks_reused', 0)} reused)"
+    )
+    return quads
 
 
 def write_derived(store: pyoxigraph.Store, progress: Progress = silent) -> int:
@@ -209,10 +275,36 @@ def write_derived(store: pyoxigraph.Store, progress: Progress = silent) -> int:
     return len(quads)
 
 
-def derive_from_index(index: pyoxigraph.Store, progress: Progress = silent) -> list[Quad]:
+def _nothing_read_changed(index: pyoxigraph.Store, context: DeriveContext, cache: ResultCache) -> bool:
+    """Whether the derived graph the index still holds from the last build stands: none of the triples
+    that differ from the last build is one the projections read, and the cache vouches that this graph is
+    what this code computed (not an older version's)."""
+    if context.changed is None:
+        return False
+    read = type_objects_read(index)
+    if any(touches_projections(q, read) for q in context.changed):
+        return False
+    return cache.previous_graph_stands()
+
+
+def derive_from_index(
+    index: pyoxigraph.Store, progress: Progress = silent, context: DeriveContext | None = None
+) -> list[Quad] | None:
     """The build's hook: the derived graph computed from a snapshot's query index (its default graph is
-    the union, each triple once)."""
-    return derive(OxigraphEngine(index, union=False), progress)
+    the union, each triple once), or None when the one the index holds from the last build stands.
+
+    With a `context` (kzlinks.dataset.pipeline), results are reused as kzlinks.analysis.incremental explains;
+    without one, everything is computed."""
+    cache = ResultCache(context.previous, context.folder) if context else ResultCache(None, None)
+    figures = context.figures if context else {}
+    if context is not None and _nothing_read_changed(index, context, cache):
+        figures.update(derived_kept=1, networks_recomputed=0, networks_reused=0)
+        progress("derived graph: nothing the analysis reads changed, kept as it was")
+        return None
+    quads = derive(OxigraphEngine(index, union=False), progress, cache, figures)
+    figures.setdefault("derived_kept", 0)
+    cache.record()
+    return quads
 
 
 __all__ = ["derive", "derive_from_index", "write_derived", "DERIVED"]

@@ -181,6 +181,14 @@ def measure_builds(facts: Path, store_root: Path) -> dict:
     edit_one(files[len(files) // 2], version=int(time.time()))
     say(f"incremental rebuild after editing {files[len(files) // 2].name}")
     incremental = build([facts], store, packaged=False, progress=say)
+    removed = files[-1]  # the last article: the seed and earlier articles declare what later ones name
+    kept = removed.read_bytes()
+    removed.unlink()  # its legs, meetings and agreements leave the networks: the analysis must recompute
+    say(f"incremental rebuild after deleting {removed.name}")
+    touching = build([facts], store, packaged=False, progress=say)
+    removed.write_bytes(kept)  # and back, so the floor and the queries measure the whole graph
+    say(f"incremental rebuild after restoring {removed.name}")
+    restored = build([facts], store, packaged=False, progress=say)
     return {
         "quads": cold.quads,
         "fact_files": cold.fact_files,
@@ -201,6 +209,13 @@ def measure_builds(facts: Path, store_root: Path) -> dict:
         "incremental_graphs_written": incremental.graphs_written,
         "incremental_files_read": incremental.files_read,
         "incremental_validated_nodes": incremental.validated_triples,
+        "incremental_derived_kept": bool(incremental.derive_figures.get("derived_kept")),
+        "incremental_networks_recomputed": incremental.derive_figures.get("networks_recomputed", 0),
+        "network_edit_rebuild_s": touching.seconds,
+        "network_edit_stages_s": _stages(touching),
+        "network_edit_networks_recomputed": touching.derive_figures.get("networks_recomputed", 0),
+        "network_edit_networks_reused": touching.derive_figures.get("networks_reused", 0),
+        "network_edit_restore_s": restored.seconds,
     }
 
 
@@ -341,6 +356,12 @@ def table(f: dict) -> str:
         f"graph(s) written, {f['incremental_files_read']} file(s) read; without the derived-graph hook "
         f"{_fmt(f['incremental_rebuild_s_without_derive'], ' s')})",
         "  stages (s)                   " + ", ".join(f"{k} {v:.2f}" for k, v in f["incremental_stages_s"].items()),
+        f"  derived graph                kept: {f['incremental_derived_kept']}, networks recomputed: "
+        f"{f['incremental_networks_recomputed']} of 3",
+        f"incremental, one file deleted  {_fmt(f['network_edit_rebuild_s'], ' s')}  (networks recomputed "
+        f"{f['network_edit_networks_recomputed']}, reused {f['network_edit_networks_reused']}; restored: "
+        f"{_fmt(f['network_edit_restore_s'], ' s')})",
+        "  stages (s)                   " + ", ".join(f"{k} {v:.2f}" for k, v in f["network_edit_stages_s"].items()),
         f"NetworkX projection / analysis {_fmt(f.get('projection_s'), ' s')} / {_fmt(f.get('analysis_s'), ' s')}",
         f"rdflib memory store load       {_fmt(f['rdflib_load_s'], ' s')}",
         f"peak memory                    {_fmt(f['peak_rss_mb'], ' MB', 0)} (build and Oxigraph queries); "

@@ -38,7 +38,24 @@ from kzlinks.progress import Progress, silent
 
 PYSHACL_MAX_QUADS = 20_000  # pyshacl checks whole builds up to this size; bigger ones and re-checks, SPARQL
 BULK_LOAD_MIN = 50_000  # writes of more quads than this go through Oxigraph's bulk loader
-Derive = Callable[[pyoxigraph.Store, Progress], Iterable[Quad]]  # query index in, derived-graph quads out
+
+
+@dataclass
+class DeriveContext:
+    """What the derived-graph hook gets besides the query index: every triple that may differ from the live
+    snapshot's (each changed graph's old and new triples that are not in both; None when anything may
+    differ: a cold or full build, a re-check, no derived graph kept), the live snapshot's folder (None before
+    the first build) whose files the hook may reuse, the new snapshot's folder where it keeps its own for
+    the next build, and figures it reports (they go into BuildReport.derive_figures)."""
+
+    changed: list[Quad] | None
+    previous: Path | None
+    folder: Path
+    figures: dict[str, int] = field(default_factory=dict)
+
+
+# query index in, derived-graph quads out; None: the derived graph the index holds from the last build stands
+Derive = Callable[[pyoxigraph.Store, Progress, DeriveContext], Iterable[Quad] | None]
 
 
 @dataclass
@@ -59,6 +76,7 @@ class BuildReport:
     validator: str = ""  # "pyshacl" or "sparql" (graph/shacl_sparql.py); "" if nothing was checked
     dropped: dict[str, tuple[int, str]] = field(default_factory=dict)  # fact file -> (graphs removed, why)
     warnings: list[Finding] = field(default_factory=list)  # the modelling check (facts/duplicates.py)
+    derive_figures: dict[str, int] = field(default_factory=dict)  # what the derived graph reused (DeriveContext)
 
     @property
     def unchanged(self) -> bool:
@@ -328,8 +346,12 @@ def build(
         report.validated_triples = report.quads if focus is None else checked
         report.graphs_validated = len(mapped.digests) if recheck else len(changed)
         clock.lap("validate")
-        if derive is not None:
-            _derive(db, query_index, derive, progress)  # analysis results (derived graph), recomputed
+        if derive is not None:  # analysis results (derived graph), recomputed or reused where exact
+            changes = _changed_triples(store, mapped, changed | removed) if keep_derived else None
+            live = store.current
+            context = DeriveContext(changes, live.path if live else None, snapshot.path)
+            _derive(db, query_index, derive, progress, context)
+            report.derive_figures = context.figures
         db.flush()
         query_index.flush()
         del db, query_index
@@ -363,13 +385,32 @@ def _index(
     return queryindex.create(db, snapshot.index_dir, (triples, blank) if replaced is None else None)
 
 
-def _derive(db: pyoxigraph.Store, index: pyoxigraph.Store, derive: Derive, progress: Progress) -> None:
+def _changed_triples(store: StoreDir, mapped: _Mapped, graphs: set[str]) -> list[Quad] | None:
+    """The quads of the replaced graphs that the live snapshot and the new one do not share: every triple
+    whose presence in the union may have changed is among them (blank nodes, renamed per parse, all are).
+    None if a replaced graph that stays was not mapped (then anything may have changed)."""
+    if any(iri in mapped.digests and iri not in mapped.quads for iri in graphs):
+        return None
+    live = store.open_read()
+    changed: list[Quad] = []
+    for iri in sorted(graphs):
+        old = set(live.quads_for_pattern(None, None, None, NamedNode(iri)))
+        changed += old ^ set(mapped.quads.get(iri, ()))
+    return changed
+
+
+def _derive(
+    db: pyoxigraph.Store, index: pyoxigraph.Store, derive: Derive, progress: Progress, context: DeriveContext
+) -> None:
     """The derived graph (kzlinks.analysis.derived, passed in by kzlinks.workflow: a lower layer never
     imports the analysis), computed from the query index: the projections' joins run over each distinct
     triple once there, which at 100k triples takes 0.8 s instead of 14 s over the union of graphs, for the
     same quads. Written to the dataset, then copied to the index; after a small edit only the quads that
-    differ from the previous derived graph are written."""
-    quads = set(derive(index, progress))
+    differ from the previous derived graph are written, and none when the hook keeps the previous one."""
+    derived = derive(index, progress, context)
+    if derived is None:
+        return
+    quads = set(derived)
     graph = NamedNode(str(DERIVED_GRAPH))
     before = set(db.quads_for_pattern(None, None, None, graph))
     gone, added = before - quads, quads - before
@@ -438,4 +479,4 @@ def _write(
     return db, stale
 
 
-__all__ = ["build", "BuildReport", "collect_fact_files", "previous_fact_files", "Derive"]
+__all__ = ["build", "BuildReport", "collect_fact_files", "previous_fact_files", "Derive", "DeriveContext"]
