@@ -15,7 +15,7 @@ import pytest
 
 from kzlinks.bench.synthetic import edit_one, generate
 from kzlinks.dataset import pipeline as build_module
-from kzlinks.dataset.store import StoreDir
+from kzlinks.dataset.store import Manifest, StoreDir
 from kzlinks.errors import ValidationError
 from kzlinks.namespaces import GRAPH
 from kzlinks.workflow import build
@@ -61,6 +61,21 @@ def test_unchanged_input_rebuilds_nothing(facts, tmp_path):
     assert again.files_read == 0  # every file came from the cache
     assert store.current == live and store.manifest() == manifest
     assert (again.graphs, again.quads, again.entities) == (first.graphs, first.quads, first.entities)
+
+
+def test_a_store_built_by_kzlinks_installed_elsewhere_rebuilds_without_complaint(facts, tmp_path):
+    """Stores made before the shapes had a fixed manifest name recorded them by their install path: after an
+    upgrade or a new virtual environment that path is another, and it must not pass for a left-out fact file."""
+    store = StoreDir(tmp_path / "store")
+    _build(facts, store)
+    manifest_file = store.current.path / "manifest.json"
+    manifest = Manifest.read(manifest_file)
+    digest = manifest.inputs.pop(build_module.SHAPES_INPUT)
+    manifest.inputs["/old/venv/lib/python3.11/site-packages/kzlinks/ontology/shapes.ttl"] = digest
+    manifest.write(manifest_file)
+    again = _build(facts, store)
+    assert again.dropped == {}
+    assert store.manifest().inputs[build_module.SHAPES_INPUT] == digest
 
 
 def test_one_changed_file_replaces_and_revalidates_only_its_graph(facts, tmp_path):

@@ -142,6 +142,13 @@ def _shared_graphs(
 
 
 EXTENSION_INPUT = "ontology:"  # manifest inputs: extension files are marked apart from fact files
+SHAPES_INPUT = "shapes:kzlinks"  # the packaged shapes, by a name that holds wherever the package is installed
+
+
+def _is_fact_input(name: str) -> bool:
+    """A manifest input that is a fact file: not the shapes (named by their path before SHAPES_INPUT, so a
+    store built by a copy of kzlinks installed elsewhere still reads right) and not an ontology extension."""
+    return name != SHAPES_INPUT and not name.startswith(EXTENSION_INPUT) and Path(name).name != SHAPES_FILE.name
 
 
 def previous_fact_files(store: StoreDir) -> list[Path]:
@@ -149,7 +156,7 @@ def previous_fact_files(store: StoreDir) -> list[Path]:
     manifest = store.manifest()
     if manifest is None:
         return []
-    return [Path(name) for name in manifest.inputs if name != str(SHAPES_FILE) and not name.startswith(EXTENSION_INPUT)]
+    return [Path(name) for name in manifest.inputs if _is_fact_input(name)]
 
 
 def _dropped_files(
@@ -163,7 +170,7 @@ def _dropped_files(
     allowed = {str(Path(p).resolve()): why for p, why in drop.items()}
     dropped = {}
     for name in old.inputs:
-        if name in current or name == str(SHAPES_FILE) or name.startswith(EXTENSION_INPUT):
+        if name in current or not _is_fact_input(name):
             continue
         path = Path(name)
         prefix = f"{GRAPH}{path.stem}/"
@@ -299,7 +306,7 @@ def build(
     checking = Background(lambda: check_facts(summaries, resolved), "kg-check")  # warnings only: runs meanwhile
     changed = {iri for iri, d in mapped.digests.items() if old is None or old.graphs.get(iri) != d}
     removed = set(old.graphs) - set(mapped.digests) if old else set()
-    recheck = old is None or str(ONTOLOGY_GRAPH) in changed or old.inputs.get(str(SHAPES_FILE)) != shapes_digest
+    recheck = old is None or str(ONTOLOGY_GRAPH) in changed or old.inputs.get(SHAPES_INPUT) != shapes_digest
     report = BuildReport(
         fact_files=len(entries),
         entities=len(entities),
@@ -319,7 +326,7 @@ def build(
         report.seconds = time.perf_counter() - started
         return report
     inputs = {str(p): e.summary.digest for p, e in zip(paths, entries, strict=False)}
-    inputs[str(SHAPES_FILE)] = shapes_digest
+    inputs[SHAPES_INPUT] = shapes_digest
     inputs.update({EXTENSION_INPUT + str(p): digest_bytes(p.read_bytes()) for p in extensions})
     progress(f"validating {len(mapped.digests) if recheck else len(changed)} of {len(mapped.digests)} graphs")
     snapshot = store.new_snapshot()
@@ -339,8 +346,6 @@ def build(
         query_index = _index(store, snapshot, db, replaced if old is not None else None, mapped.triples, mapped.blank)
         mapped.triples.clear()
         clock.lap("write")
-        report.warnings = checking.result()
-        clock.lap("check")  # the time the check added: most of it ran while the stores were written
         focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
         checked, report.validator = _validate(db, query_index, report.quads, entities, focus, extensions)
         report.validated_triples = report.quads if focus is None else checked
@@ -356,6 +361,8 @@ def build(
         query_index.flush()
         del db, query_index
         clock.lap("derive")
+        report.warnings = checking.result()
+        clock.lap("check")  # the time the check added: it ran while the stores were written, validated, analysed
         snapshot.write_manifest(Manifest(mapped.digests, inputs, time.time(), report.quads))
         snapshot.publish()
         cache.prune({e.key for e in entries})
