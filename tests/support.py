@@ -7,6 +7,7 @@ import socket
 import subprocess
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from kzlinks.cli.main import main
 
@@ -63,6 +64,23 @@ def value_in_row(value: str, cells: list[str]) -> bool:
         return True
     parts = whole.split()
     return len(parts) > 1 and all(any(c == p or c.startswith(p + "-") for c in folded) for p in parts)
+
+
+def add_tenure_without_holder(fact_file: Path) -> int:
+    """Break a synthetic fact file the way SHACL must catch (a tenure with no holder, quoting a passage the
+    file already quotes), and return the line the new statement starts on."""
+    text = fact_file.read_text(encoding="utf-8")
+    quote = text.split("quote: ", 1)[1].split("\n", 1)[0]
+    lines = text.splitlines()
+    at = lines.index("statements:")
+    lines[at:at] = [
+        "  - id: orphan-tenure",
+        "    type: Tenure",
+        '    label: "a tenure without a holder"',
+        f"    quote: {quote}",
+    ]
+    fact_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return at + 1
 
 
 def free_port() -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from support import add_tenure_without_holder
 
 from kzlinks.bench.synthetic import generate
 from kzlinks.dataset import pipeline
@@ -55,16 +56,11 @@ def test_a_violation_on_the_bulk_path_keeps_the_live_store_and_leaves_no_snapsho
     build([facts], store, packaged=False)
     live, manifest = store.current, store.manifest()
     target = sorted(facts.glob("*.yaml"))[2]
-    text = target.read_text(encoding="utf-8")
-    quote = text.split("quote: ", 1)[1].split("\n", 1)[0]
-    lines = text.splitlines()
-    at = lines.index("statements:")
-    lines[at:at] = ["  - id: orphan-tenure", "    type: Tenure", '    label: "a tenure"', f"    quote: {quote}"]
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = add_tenure_without_holder(target)
     monkeypatch.setattr(pipeline, "BULK_LOAD_MIN", 0)
     monkeypatch.setattr(pipeline, "PYSHACL_MAX_QUADS", 0)
     with pytest.raises(ValidationError) as caught:
         build([facts], store, packaged=False, full=True)
-    assert caught.value.file == str(target.resolve()) and caught.value.line == at + 1
+    assert caught.value.file == str(target.resolve()) and caught.value.line == line
     assert store.current == live and store.manifest() == manifest
     assert sorted(p.name for p in store.root.joinpath("snapshots").iterdir()) == [live.name]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from support import add_tenure_without_holder
 
 from kzlinks.bench.synthetic import edit_one, generate
 from kzlinks.dataset import pipeline as build_module
@@ -158,20 +159,10 @@ def test_an_incremental_violation_names_file_and_line_and_keeps_the_live_store(
     _build(facts, store)
     live, manifest = store.current, store.manifest()
     target = sorted(facts.glob("*.yaml"))[3]
-    text = target.read_text(encoding="utf-8")
-    quote = text.split("quote: ", 1)[1].split("\n", 1)[0]
-    lines = text.splitlines()
-    at = lines.index("statements:")
-    lines[at:at] = [
-        "  - id: orphan-tenure",
-        "    type: Tenure",
-        '    label: "a tenure without a holder"',
-        f"    quote: {quote}",
-    ]
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = add_tenure_without_holder(target)
     with pytest.raises(ValidationError) as caught:
         _build(facts, store)
-    assert caught.value.file == str(target.resolve()) and caught.value.line == at + 1
+    assert caught.value.file == str(target.resolve()) and caught.value.line == line
     assert "a tenure needs exactly one holder" in caught.value.message
     assert store.current == live and store.manifest() == manifest
 
