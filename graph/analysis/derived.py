@@ -140,11 +140,11 @@ def _routes(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
                 if found:
                     _route_quads(w, found, entities)
                     count += 1
-    for corridor in [None, *corridors(network)]:
-        sub = corridor_subgraph(network, corridor)
+    for within in [None, *corridors(network)]:  # None: the whole network
+        sub = corridor_subgraph(network, within)
         for a, b in CUT_SIDES:
             for start, end in ((a, b), (b, a)):
-                found = _route_or_none(sub, entity_iri(start), entity_iri(end), corridor)
+                found = _route_or_none(sub, entity_iri(start), entity_iri(end), within)
                 if found:
                     _route_quads(w, found, entities)
                     count += 1

@@ -64,7 +64,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from kzlinks.sparql.engines import open_engine
+    from kzlinks.sparql.engines import Engine, open_engine
     from kzlinks.sparql.lookup import Lookup
     from kzlinks.sparql.named import bind, find_query, parse_params
     from kzlinks.sparql.results import FORMATTERS
@@ -76,7 +76,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         from kzlinks.progress import say
         from kzlinks.sparql.remote import RemoteEngine
 
-        engine = RemoteEngine.from_environment(args.endpoint, progress=say)
+        engine: Engine = RemoteEngine.from_environment(args.endpoint, progress=say)
     else:
         engine = open_engine(args.engine, StoreDir(args.store), allow_service=args.allow_service)
     bindings = bind(query, params, _shown(Lookup(engine).resolve))
