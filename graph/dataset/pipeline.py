@@ -337,22 +337,22 @@ def build(
         keep_derived = old is not None and not recheck
         if old is None and report.quads > BULK_LOAD_MIN:  # from the N-Triples lines: no quad objects needed
             mapped.quads.clear()  # memory counts at 1M
-            db, stale = snapshot.open_dataset(), set[str]()
+            db, before = snapshot.open_dataset(), dict[str, set[Quad]]()
             bulkwrite.load_graphs(db, mapped.lines, mapped.blank)
             mapped.lines.clear()
         else:
-            db, stale = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
+            db, before = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
         replaced = changed | removed | (set() if keep_derived else {str(DERIVED_GRAPH)})
         query_index = _index(store, snapshot, db, replaced if old is not None else None, mapped.triples, mapped.blank)
         mapped.triples.clear()
         clock.lap("write")
-        focus = None if recheck else _focus_nodes(mapped.quads, changed, stale)
+        focus = None if recheck else _focus_nodes(mapped.quads, changed, before)
         checked, report.validator = _validate(db, query_index, report.quads, entities, focus, extensions)
         report.validated_triples = report.quads if focus is None else checked
         report.graphs_validated = len(mapped.digests) if recheck else len(changed)
         clock.lap("validate")
         if derive is not None:  # analysis results (derived graph), recomputed or reused where exact
-            changes = _changed_triples(store, mapped, changed | removed) if keep_derived else None
+            changes = _changed_triples(mapped, before) if keep_derived else None
             live = store.current
             context = DeriveContext(changes, live.path if live else None, snapshot.path)
             _derive(db, query_index, derive, progress, context)
@@ -392,17 +392,16 @@ def _index(
     return queryindex.create(db, snapshot.index_dir, (triples, blank) if replaced is None else None)
 
 
-def _changed_triples(store: StoreDir, mapped: _Mapped, graphs: set[str]) -> list[Quad] | None:
-    """The quads of the replaced graphs that the live snapshot and the new one do not share: every triple
-    whose presence in the union may have changed is among them (blank nodes, renamed per parse, all are).
-    None if a replaced graph that stays was not mapped (then anything may have changed)."""
-    if any(iri in mapped.digests and iri not in mapped.quads for iri in graphs):
+def _changed_triples(mapped: _Mapped, before: dict[str, set[Quad]]) -> list[Quad] | None:
+    """The quads of the replaced graphs (`before`: their quads in the live snapshot, as `_write` read them)
+    that the live snapshot and the new one do not share: every triple whose presence in the union may have
+    changed is among them (blank nodes, renamed per parse, all are). None if a replaced graph that stays
+    was not mapped (then anything may have changed)."""
+    if any(iri in mapped.digests and iri not in mapped.quads for iri in before):
         return None
-    live = store.open_read()
     changed: list[Quad] = []
-    for iri in sorted(graphs):
-        old = set(live.quads_for_pattern(None, None, None, NamedNode(iri)))
-        changed += old ^ set(mapped.quads.get(iri, ()))
+    for iri in sorted(before):
+        changed += before[iri] ^ set(mapped.quads.get(iri, ()))
     return changed
 
 
@@ -432,9 +431,12 @@ def _derive(
     queryindex.apply_delta(index, gone, added)
 
 
-def _focus_nodes(quads: GraphQuads, changed: set[str], stale: set[str]) -> list[str]:
-    """The subjects of the changed graphs, as they are now and as they were (`stale`)."""
-    return sorted(stale | {q.subject.value for iri in changed for q in quads[iri] if isinstance(q.subject, NamedNode)})
+def _focus_nodes(quads: GraphQuads, changed: set[str], before: dict[str, set[Quad]]) -> list[str]:
+    """The subjects of the changed graphs, as they are now and as they were (`before`: the replaced graphs'
+    quads in the live snapshot)."""
+    now = [q for iri in changed for q in quads[iri]]
+    was = [q for old in before.values() for q in old]
+    return sorted({q.subject.value for q in now + was if isinstance(q.subject, NamedNode)})
 
 
 def _validate(
@@ -460,21 +462,18 @@ def _write(
     removed: set[str],
     incremental: bool,
     keep_derived: bool,
-) -> tuple[pyoxigraph.Store, set[str]]:
+) -> tuple[pyoxigraph.Store, dict[str, set[Quad]]]:
     """Write the new snapshot: a hard-linked copy of the live one with the changed graphs replaced, or
-    everything afresh. Returns the open store and the subjects the replaced graphs used to describe."""
-    stale: set[str] = set()
+    everything afresh. Returns the open store and the quads each replaced graph held before, read once
+    here for both re-validation (their subjects) and the analysis (what changed)."""
+    before: dict[str, set[Quad]] = {}
     if incremental:
         store.open_read().backup(str(snapshot.dataset_dir))  # hard-linked checkpoint: cheap whatever the size
     db = snapshot.open_dataset()
     if incremental:
         for iri in sorted(changed | removed):
             graph = NamedNode(iri)
-            stale |= {
-                q.subject.value
-                for q in db.quads_for_pattern(None, None, None, graph)
-                if isinstance(q.subject, NamedNode)
-            }
+            before[iri] = set(db.quads_for_pattern(None, None, None, graph))
             db.remove_graph(graph)
         if not keep_derived:
             db.remove_graph(NamedNode(str(DERIVED_GRAPH)))  # recomputed from the new data after validation
@@ -483,7 +482,7 @@ def _write(
         db.bulk_extend(new)  # no transaction, sorted runs ingested at once: fast for big loads
     else:
         db.extend(new)  # one transaction: the bulk loader's fixed cost is about a second
-    return db, stale
+    return db, before
 
 
 __all__ = ["build", "BuildReport", "collect_fact_files", "previous_fact_files", "Derive", "DeriveContext"]
