@@ -34,17 +34,15 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
 from kzlinks.dataset.export import atomic_write
-from kzlinks.namespaces import ID, KG
+from kzlinks.namespaces import ID, KG, OWL, RDF, RDFS
 
 RESULTS_VERSION = "derived-1"  # bump when derived.py or algorithms.py change what they compute from a network
 CODE_VERSION = f"{RESULTS_VERSION} networkx {version('networkx')} rustworkx {version('rustworkx')}"
 STATE_FILE = "derived.json"
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+_RDF_TYPE = str(RDF.type)
 ALWAYS_READ = frozenset(
-    [_RDFS + "label", _RDFS + "subClassOf"]  # Entities: labels, class hierarchy
+    [str(RDFS.label), str(RDFS.subClassOf)]  # Entities: labels, class hierarchy
     + [str(KG[p]) for p in ("fromNode", "toNode", "legOf", "sequence", "mode", "crosses")]  # corridor legs
     + [str(KG[p]) for p in ("latitude", "longitude", "locatedIn", "memberOf")]  # corridor places
     + [str(KG[p]) for p in ("holder", "office", "officeIn")]  # actor network: tenures
@@ -57,9 +55,9 @@ def type_objects_read(index: pyoxigraph.Store) -> frozenset[str]:
     entities are read anyway. Read from the new index: when the class hierarchy changed, a subClassOf
     triple changed too, and that alone is read."""
     agent = str(KG.Agent)
-    rows = index.query(f"SELECT ?c WHERE {{ ?c <{_RDFS}subClassOf>* <{agent}> }}", use_default_graph_as_union=False)
+    rows = index.query(f"SELECT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{agent}> }}", use_default_graph_as_union=False)
     assert isinstance(rows, pyoxigraph.QuerySolutions)
-    return frozenset({_OWL_CLASS, str(KG.Leg), agent} | {row["c"].value for row in rows})
+    return frozenset({str(OWL.Class), str(KG.Leg), agent} | {row["c"].value for row in rows})
 
 
 def touches_projections(quad: Quad, type_objects: frozenset[str]) -> bool:
