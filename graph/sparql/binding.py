@@ -136,12 +136,12 @@ def with_values(sparql: str, bindings: dict[str, Term]) -> str:
     outside = sparql[at:]
     for begin, end in sorted(branches.items(), reverse=True):
         outside = outside[: begin - at] + " " * (end - begin) + outside[end - at :]
-    inside_only = {n for n in bindings if not _mentions(outside, n)}  # the outer block is joined after these
-    for begin in sorted(branches, reverse=True):
-        own = {n: t for n, t in bindings.items() if n in inside_only}  # in every branch: then certainly bound
-        if own:
-            row = " ".join(term_to_sparql(t) for t in own.values())
-            branch_block = f" VALUES ({' '.join(f'?{n}' for n in own)}) {{ ({row}) }}"
+    # the outer block is joined after these: bound again in every branch, they are certainly bound there
+    own = {n: t for n, t in bindings.items() if not _mentions(outside, n)}
+    if own:
+        row = " ".join(term_to_sparql(t) for t in own.values())
+        branch_block = f" VALUES ({' '.join(f'?{n}' for n in own)}) {{ ({row}) }}"
+        for begin in sorted(branches, reverse=True):
             sparql = f"{sparql[:begin]}{branch_block}{sparql[begin:]}"
     return f"{sparql[:at]}{block}{sparql[at:]}"
 
