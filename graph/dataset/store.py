@@ -76,6 +76,9 @@ class Snapshot:
     store: StoreDir
     path: Path
 
+    def __str__(self) -> str:  # progress lines name the folder, not the object
+        return str(self.path)
+
     @property
     def name(self) -> str:
         return self.path.name
