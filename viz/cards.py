@@ -12,19 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from kzlinks.analysis.projections import VALUE_MARK, Entities
-from kzlinks.namespaces import DERIVED_GRAPH, REFERENCE_GRAPH, local_name, sparql_prefixes
+from kzlinks.namespaces import DERIVED_GRAPH, RDF, RDFS, REFERENCE_GRAPH, SKOS, local_name, sparql_prefixes
 from kzlinks.sparql.engines import Engine
 
 CHUNK = 400  # IRIs per VALUES block
 MAX_SOURCES = 25  # quotes listed on one card
 MAX_FACTS = 40
-SKIPPED = {
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2004/02/skos/core#inScheme",
-}
-ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+SKIPPED = {str(RDF.type), str(RDFS.label), str(SKOS.prefLabel), str(SKOS.inScheme)}
+ALT = str(SKOS.altLabel)
 ROLE_WORDS = {
     "chokepoint": "chokepoint: its loss alone disconnects",
     "chokeLeg": "choke leg: its loss alone disconnects",

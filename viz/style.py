@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kzlinks.namespaces import local_name
-
-KG = "https://w3id.org/kzlinks/ontology#"
+from kzlinks.namespaces import KG, local_name
 
 
 @dataclass(frozen=True)
@@ -90,12 +88,12 @@ def node_style(types: tuple[str, ...] | list[str], supers: dict[str, set[str]]) 
     """The style (and the class it comes from) for a node with these types: its own most specific styled
     class, else the nearest styled superclass."""
     for cls in types:  # most specific first, as graph.projections orders them
-        if cls.startswith(KG) and local_name(cls) in CLASS_STYLES:
+        if cls.startswith(str(KG)) and local_name(cls) in CLASS_STYLES:
             return local_name(cls), CLASS_STYLES[local_name(cls)]
     for cls in types:
         ancestors = sorted(supers.get(cls, ()), key=lambda s: -len(supers.get(s, ())))
         for sup in ancestors:
-            if sup.startswith(KG) and local_name(sup) in CLASS_STYLES:
+            if sup.startswith(str(KG)) and local_name(sup) in CLASS_STYLES:
                 return local_name(sup), CLASS_STYLES[local_name(sup)]
     return "other", FALLBACK
 

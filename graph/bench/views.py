@@ -27,15 +27,11 @@ import pyoxigraph as ox
 
 from kzlinks.analysis.derived import write_derived
 from kzlinks.dataset.store import Manifest, StoreDir
-from kzlinks.namespaces import GRAPH, ID, KG, OA, SOURCE
+from kzlinks.namespaces import GRAPH, ID, KG, OA, PROV, RDF, RDFS, SOURCE, XSD
 from kzlinks.sparql.engines import OxigraphEngine
 from kzlinks.viz.render import render, write
 from kzlinks.viz.views import Source, actors_view, corridor_view
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-PROV = "http://www.w3.org/ns/prov#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 WATERS = 5
 
 
@@ -45,7 +41,7 @@ class Quads:
     def __init__(self) -> None:
         self.items: list[ox.Quad] = []
         self.doc = ox.NamedNode(str(SOURCE) + "synthetic")
-        self.add(self.doc, RDF + "type", ox.NamedNode(str(KG.SourceDocument)), GRAPH["sources"])
+        self.add(self.doc, str(RDF.type), ox.NamedNode(str(KG.SourceDocument)), GRAPH["sources"])
 
     def add(self, s, p: str, o, g) -> None:
         def node(x: Any) -> Any:
@@ -57,8 +53,8 @@ class Quads:
         g = ox.NamedNode(f"{GRAPH}synthetic/{key}")
         selector = ox.NamedNode(g.value + "#selector")
         target = ox.NamedNode(g.value + "#target")
-        self.add(g, RDF + "type", ox.NamedNode(str(KG.Passage)), g)
-        self.add(g, PROV + "wasDerivedFrom", self.doc, g)
+        self.add(g, str(RDF.type), ox.NamedNode(str(KG.Passage)), g)
+        self.add(g, str(PROV.wasDerivedFrom), self.doc, g)
         self.add(g, str(OA.hasTarget), target, g)
         self.add(target, str(OA.hasSelector), selector, g)
         self.add(selector, str(OA.exact), ox.Literal(quote), g)
@@ -66,8 +62,8 @@ class Quads:
 
     def entity(self, ident: str, cls: str, label: str, g) -> ox.NamedNode:
         e = ox.NamedNode(str(ID) + ident)
-        self.add(e, RDF + "type", ox.NamedNode(str(KG[cls])), g)
-        self.add(e, RDFS + "label", ox.Literal(label, language="en"), g)
+        self.add(e, str(RDF.type), ox.NamedNode(str(KG[cls])), g)
+        self.add(e, str(RDFS.label), ox.Literal(label, language="en"), g)
         return e
 
 
@@ -79,8 +75,8 @@ def _map_graph(q: Quads, nodes: int, rng: random.Random) -> None:
         lat, lon = rng.uniform(30, 55), rng.uniform(20, 120)
         g = q.passage(f"place-{i}", f"the city of Place {i} lies on the route")
         e = q.entity(f"place-{i}", "Port" if i % 9 == 0 else "City", f"Place {i}", g)
-        q.add(e, str(KG.latitude), ox.Literal(f"{lat:.4f}", datatype=ox.NamedNode(XSD + "decimal")), reference)
-        q.add(e, str(KG.longitude), ox.Literal(f"{lon:.4f}", datatype=ox.NamedNode(XSD + "decimal")), reference)
+        q.add(e, str(KG.latitude), ox.Literal(f"{lat:.4f}", datatype=ox.NamedNode(str(XSD.decimal))), reference)
+        q.add(e, str(KG.longitude), ox.Literal(f"{lon:.4f}", datatype=ox.NamedNode(str(XSD.decimal))), reference)
         places.append((lon, lat, e))
     waters = []
     for w in range(WATERS):
