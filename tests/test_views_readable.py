@@ -416,7 +416,7 @@ def test_a_card_names_the_article_outlet_date_and_link_when_the_graph_has_them(s
     from kzlinks.namespaces import SOURCES_GRAPH, source_iri
     from kzlinks.sparql.engines import OxigraphEngine
     from kzlinks.viz.render import render, write
-    from kzlinks.viz.views import Source, corridor_view
+    from kzlinks.viz.views import ViewData, corridor_view
 
     built = corridor_store.open_read()
     copy = ox.Store()
@@ -432,7 +432,7 @@ def test_a_card_names_the_article_outlet_date_and_link_when_the_graph_has_them(s
         (schema + "url", ox.NamedNode("https://example.org/serbia-interview")),
     ):
         copy.add(ox.Quad(doc, ox.NamedNode(prop), value, graph))
-    view = corridor_view(Source(OxigraphEngine(copy)))
+    view = corridor_view(ViewData(OxigraphEngine(copy)))
     page = open_sized(sized, write(tmp_path / "corridor.html", render(view, [view])), "corridor-article-metadata")
     page.click_node("Aktau")
     caption = page.js("return document.querySelector('#info figcaption').textContent")

@@ -42,8 +42,9 @@ AGREEMENT_ROLES = {"party", "signatory", "adoptedBy", "author", "mandatedBy", "i
 EVENT_ROLES = {"produced", "presentedAt"}
 
 
-class Source:
-    """One store read for a set of views: its entities and the cards behind nodes and edges."""
+class ViewData:
+    """What a set of views reads from one store: its entities and the cards behind nodes and edges (named
+    apart from the articles, which the project calls sources)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -51,14 +52,14 @@ class Source:
         self.cards = Cards(engine, self.entities)
 
     @classmethod
-    def open(cls, store: StoreDir) -> Source:
+    def open(cls, store: StoreDir) -> ViewData:
         return cls(OxigraphEngine.open(store))
 
 
 class Builder:
     """Accumulates one view's nodes, edges, cards and legend."""
 
-    def __init__(self, src: Source, view: View) -> None:
+    def __init__(self, src: ViewData, view: View) -> None:
         self.src, self.view = src, view
         self.node_styles: dict[str, NodeStyle] = {}
         self.edge_kinds: list[str] = []
@@ -255,7 +256,7 @@ def _figure_detail(card: dict) -> str:
     return "; ".join(f[1] for f in card["facts"] if f[0] in ("amount", "quantity", "period", "measures"))[:80]
 
 
-def corridor_view(src: Source) -> View:
+def corridor_view(src: ViewData) -> View:
     """The corridor on a map of Natural Earth land and seas: legs by mode, sea legs across the water they
     cross, chokepoints ringed; a panel of what the graph ties to the corridor; a cut control."""
     graph = corridor_network(src.engine, src.entities)
@@ -327,7 +328,7 @@ def corridor_view(src: Source) -> View:
     return b.finish()
 
 
-def _tie_card(src: Source, a: str, b: str, ties: list[dict]) -> dict:
+def _tie_card(src: ViewData, a: str, b: str, ties: list[dict]) -> dict:
     graphs = set().union(*(src.cards.mentions.get(t["via"], set()) for t in ties))
     facts = [[t["kind"], f"{t['via_label']} ({t['prop']})", "source"] for t in ties]
     sources = src.cards.sources(graphs)
@@ -347,11 +348,11 @@ def _nonempty(**lists: list[str]) -> dict[str, Any]:
     return {k: v for k, v in lists.items() if v}
 
 
-def _docs_of(src: Source, iri: str) -> list[str]:
+def _docs_of(src: ViewData, iri: str) -> list[str]:
     return sorted({src.cards.passages[g].get("doc", "") for g in src.cards.mentions.get(iri, ())} - {""})
 
 
-def _filters(src: Source, b: Builder, docs: set[str], years: set[str]) -> dict:
+def _filters(src: ViewData, b: Builder, docs: set[str], years: set[str]) -> dict:
     titles = {p.get("doc", ""): p.get("title", "") for p in src.cards.passages.values()}
     return {
         "classes": [{"group": g, "name": s.name} for g, s in sorted(b.node_styles.items(), key=lambda i: i[1].name)],
@@ -360,7 +361,7 @@ def _filters(src: Source, b: Builder, docs: set[str], years: set[str]) -> dict:
     }
 
 
-def actors_view(src: Source) -> View:
+def actors_view(src: ViewData) -> View:
     """Who is tied to whom: the most connected actors and their ties on load, the rest a click away;
     filters by class, article and year."""
     graph = actor_network(src.engine, src.entities)
@@ -411,7 +412,7 @@ def _link_kind(links: list[tuple[str, str, str]]) -> str:
     return "party" if props & AGREEMENT_ROLES else "produced" if props & EVENT_ROLES else "statement"
 
 
-def _link_edges(src: Source, b: Builder, graph: nx.Graph, shown: set[str]) -> None:
+def _link_edges(src: ViewData, b: Builder, graph: nx.Graph, shown: set[str]) -> None:
     for i, (u, v, d) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
         s, _, o = d["links"][0]
         extra: dict[str, Any] = {} if u in shown and v in shown else {"hidden": True}
@@ -436,7 +437,7 @@ def _dated_by_event(graph: nx.Graph, docs: list[str], events: list[str], dates: 
     return out
 
 
-def agreements_view(src: Source) -> View:
+def agreements_view(src: ViewData) -> View:
     """Agreements and documents on a time axis by their date (undated ones apart), the events that
     produced them above, their parties below; places and sectors one click away."""
     graph = agreement_network(src.engine, src.entities)
@@ -487,11 +488,11 @@ def agreements_view(src: Source) -> View:
     return b.finish()
 
 
-def _is_hub(src: Source, graph: nx.Graph, node: str) -> bool:
+def _is_hub(src: ViewData, graph: nx.Graph, node: str) -> bool:
     return any(src.entities.is_a(node, str(KG[c])) for c in HUB_CLASSES) or graph.degree(node) > 40
 
 
-def ego_view(src: Source, entity: str, depth: int = 1) -> View:
+def ego_view(src: ViewData, entity: str, depth: int = 1) -> View:
     """Everything within `depth` links of one entity, in rings around it; what lies beyond a hub (a state,
     the EU) and the many neighbours of one node are collapsed into counted nodes the reader can open."""
     centre = src.entities.find(src.engine, entity)
@@ -545,7 +546,7 @@ def ego_view(src: Source, entity: str, depth: int = 1) -> View:
 # --------------------------------------------------------------------------------------------------------
 
 
-def main_views(src: Source, progress: Progress = lambda _: None) -> list[View]:
+def main_views(src: ViewData, progress: Progress = lambda _: None) -> list[View]:
     views = []
     for build in (corridor_view, actors_view, agreements_view):
         views.append(build(src))
@@ -555,7 +556,7 @@ def main_views(src: Source, progress: Progress = lambda _: None) -> list[View]:
 
 def write_views(out_dir: Path, store: StoreDir | None = None, progress: Progress = lambda _: None) -> list[Path]:
     """Write index.html and every main view into `out_dir`; returns the files written, index first."""
-    views = main_views(Source.open(store or StoreDir()), progress)
+    views = main_views(ViewData.open(store or StoreDir()), progress)
     paths = [write(out_dir / v.file_name, render(v, views)) for v in views]
     index = write(out_dir / "index.html", render_index(views))
     return [index, *paths]
@@ -563,5 +564,5 @@ def write_views(out_dir: Path, store: StoreDir | None = None, progress: Progress
 
 def write_ego(out_dir: Path, entity: str, depth: int = 1, store: StoreDir | None = None) -> Path:
     """Write ego-ENTITY.html: the neighbourhood of one entity (an id, a label or any spelling of it)."""
-    view = ego_view(Source.open(store or StoreDir()), entity, depth)
+    view = ego_view(ViewData.open(store or StoreDir()), entity, depth)
     return write(out_dir / view.file_name, render(view, []))

@@ -30,7 +30,7 @@ from kzlinks.dataset.store import Manifest, StoreDir
 from kzlinks.namespaces import GRAPH, ID, KG, OA, PROV, RDF, RDFS, SOURCE, XSD
 from kzlinks.sparql.engines import OxigraphEngine
 from kzlinks.viz.render import render, write
-from kzlinks.viz.views import Source, actors_view, corridor_view
+from kzlinks.viz.views import ViewData, actors_view, corridor_view
 
 WATERS = 5
 
@@ -142,7 +142,7 @@ def synthetic_store(root: Path, nodes: int, kind: str, seed: int = 7) -> tuple[S
 
 def generate(store: StoreDir, out: Path, kind: str) -> tuple[Path, float, int]:
     started = time.perf_counter()
-    source = Source(OxigraphEngine.open(store))
+    source = ViewData(OxigraphEngine.open(store))
     view = corridor_view(source) if kind == "map" else actors_view(source)
     path = write(out / f"bench-{kind}-{len(view.nodes)}.html", render(view, [view]))
     return path, time.perf_counter() - started, len(view.nodes)
