@@ -773,7 +773,7 @@ def _seed_passages(world: World) -> list[Passage]:
     passages.append(
         Passage("Almaty lies in Kazakhstan.", [Decl(*ALMATY)], [{"subject": ALMATY[0], "locatedIn": "kazakhstan"}])
     )
-    nodes = [
+    nodes: list[tuple[str, str, str, str | list[str]]] = [
         ("xian", "Xi'an", "china", "City"),
         ("aktau", "Aktau", "kazakhstan", ["City", "Port"]),
         ("kuryk", "Kuryk", "kazakhstan", ["City", "Port"]),
