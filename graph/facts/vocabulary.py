@@ -7,12 +7,14 @@ fact reader can tell an entity reference from a date from an amount and reject u
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
 from kzlinks.errors import OntologyError
 from kzlinks.facts.extension import check_extension, parse_extension
@@ -36,10 +38,16 @@ class OntologyIndex:
 
     def subclasses_of(self, cls: URIRef) -> set[URIRef]:
         """cls and every class below it, so a range check accepts a Port where a Place is asked."""
-        return set(self.graph.transitive_subjects(RDFS.subClassOf, cls))
+        return set(_named(self.graph.transitive_subjects(RDFS.subClassOf, cls)))
 
     def superclasses_of(self, cls: URIRef) -> set[URIRef]:
-        return set(self.graph.transitive_objects(cls, RDFS.subClassOf))
+        """cls and every named class above it (restrictions, blank nodes, are not classes a fact can name)."""
+        return set(_named(self.graph.transitive_objects(cls, RDFS.subClassOf)))
+
+
+def _named(nodes: Iterable[Node | None]) -> list[URIRef]:
+    """The IRIs among nodes, in the graph's order (the indexes below keep it)."""
+    return [node for node in nodes if isinstance(node, URIRef)]
 
 
 def parse_ontology(path: Path) -> Graph:
@@ -84,19 +92,21 @@ def _load_index(path: Path, extensions: tuple[tuple[Path, str], ...]) -> Ontolog
         extension = parse_extension(extension_path)
         check_extension(graph, extension, extension_path)
         graph += extension
-    classes = {local_name(c): c for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(str(KG))}
+    classes = {local_name(c): c for c in _named(graph.subjects(RDF.type, OWL.Class)) if str(c).startswith(str(KG))}
     properties: dict[str, PropertyInfo] = {}
     for kind, is_object in ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False)):
-        for prop in graph.subjects(RDF.type, kind):
+        for prop in _named(graph.subjects(RDF.type, kind)):
             if not str(prop).startswith(str(KG)):
                 continue
             rng = graph.value(prop, RDFS.range)
-            if rng is None:
-                raise OntologyError(f"property {local_name(prop)} has no rdfs:range", file=path)
+            if not isinstance(rng, URIRef):
+                raise OntologyError(
+                    f"property {local_name(prop)} has no rdfs:range naming a class or datatype", file=path
+                )
             properties[local_name(prop)] = PropertyInfo(prop, rng, is_object)
     individuals: dict[str, URIRef] = {}
     for cls in classes.values():
-        for ind in graph.subjects(RDF.type, cls):
+        for ind in _named(graph.subjects(RDF.type, cls)):
             individuals[local_name(ind)] = ind
     return OntologyIndex(graph, classes, properties, individuals)
 
