@@ -32,7 +32,6 @@ CEILINGS: dict[str, int] = {
     "cq05": 35_000,  # 16,029 → 11,260: each tenure's earliest date once, not per engagement row
     "cq06": 5_000,  # 10,458 → 1,529: the partner first, the trade test on its few figures
     "cq07": 4_000,  # 6,576 → 1,293: participants' labels looked up per event
-    "cq09": 6_000,  # 6,473 → 1,919: places' and parties' labels looked up per document
     "cq14": 10_000,  # 7,844 → 3,462: the directions as bound parameters, the visitor test after the visit
 }
 QUERIES = catalogue()
