@@ -28,6 +28,11 @@ CEILINGS: dict[str, int] = {
     "cq04": 180_000,
     "cq10": 150_000,
     "cq13": 3_000,  # 850 since parameters are bound in every union branch (graph/sparql/binding.py)
+    # issue 13, rarer side first and label lookups row by row (work before → after the rewrite)
+    "cq05": 35_000,  # 16,029 → 11,260: each tenure's earliest date once, not per engagement row
+    "cq06": 5_000,  # 10,458 → 1,529: the partner first, the trade test on its few figures
+    "cq07": 4_000,  # 6,576 → 1,293: participants' labels looked up per event
+    "cq14": 10_000,  # 7,844 → 3,462: the directions as bound parameters, the visitor test after the visit
 }
 QUERIES = catalogue()
 
