@@ -23,7 +23,7 @@ from kzlinks.workflow import build
 DEFAULT_CEILING = 60_000  # rows through the plan at ~50k triples
 CEILINGS: dict[str, int] = {
     "cq19": 320_000,
-    "cq20": 300_000,
+    "cq20": 120_000,
     "cq16": 200_000,
     "cq04": 180_000,
     "cq10": 150_000,
