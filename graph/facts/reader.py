@@ -418,6 +418,25 @@ def resolve(files: list[FactFile | FileSummary], index: OntologyIndex) -> dict[s
     return entities
 
 
+def check_statements(files: list[FileSummary], entities: dict[str, EntityInfo], index: OntologyIndex) -> None:
+    """The statement checks `resolve` makes, for some files only, against entities already resolved: an
+    incremental build whose declarations did not change re-checks just the changed files."""
+    supers = _Superclasses(index)
+    ids = {ref[2] for facts in files for _, _, refs in facts.statements for ref in refs}
+    classes = {i: supers.as_text(entities[i].superclasses) for i in ids if i in entities}
+    for facts in files:
+        for statement in facts.statements:
+            _check_statement(statement, facts.path, entities, classes, index, supers)
+
+
+def add_superclasses(entities: dict[str, EntityInfo], index: OntologyIndex) -> None:
+    """Give each entity its classes' superclasses, as `resolve` does (for entities kept from a build memo)."""
+    supers = _Superclasses(index)
+    for info in entities.values():
+        for cls in info.types:
+            info.superclasses |= supers.of(cls)
+
+
 _uri = lru_cache(maxsize=1024)(URIRef)
 
 
