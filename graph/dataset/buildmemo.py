@@ -28,7 +28,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache as once
 from pathlib import Path
@@ -41,7 +41,7 @@ from kzlinks.facts.cache import Entry, FactCache, SourceRef
 from kzlinks.facts.duplicates import COMPARED_LITERALS, Finding, cross_file_findings, file_findings, sort_findings
 from kzlinks.facts.files import MAX_FACT_FILE_BYTES, read_regular
 from kzlinks.facts.identity import SAME_AS
-from kzlinks.facts.reader import EntityInfo, FileSummary, add_superclasses, check_statements, resolve
+from kzlinks.facts.reader import EntityInfo, FileSummary, check_statements, resolve, superclass_finder
 from kzlinks.facts.vocabulary import OntologyIndex
 
 FORMAT = 1  # bump when a memo file's layout changes
@@ -99,6 +99,7 @@ class FileRecord:
     references: str  # references_key
     graphs: GraphDigests
     findings: list[Finding]  # file_findings
+    raw: bytes | None = None  # its line in the memo it was read from: written again as it is
 
 
 def record(entry: Entry) -> FileRecord:
@@ -152,11 +153,15 @@ class Inputs:
     `kept` the graph digests of the files the memo vouches for, which are neither read nor mapped."""
 
     entries: list[Entry]
-    entities: dict[str, EntityInfo]
+    entities: MutableMapping[str, EntityInfo]  # the reference data adds its own (see `resolved`)
     records: list[FileRecord | None]  # per path: the memo's record of an unchanged file, None if read
     sources: list[object]  # per path, something with .source (the sources graph reads only that)
     kept: GraphDigests = field(default_factory=dict)
     reused: bool = False
+
+    def resolved(self) -> Mapping[str, EntityInfo]:
+        """The entities as the fact files declare them, without those the reference data adds later."""
+        return self.entities.resolved() if isinstance(self.entities, KeptEntities) else dict(self.entities)
 
     @property
     def statements(self) -> int:
@@ -200,7 +205,7 @@ def read_inputs(
     entries.clear()
     entries += (cache.read(p, index) for p in paths)
     lap("read")
-    summaries = [e.summary for e in entries]
+    summaries: list = [e.summary for e in entries]
     inputs = Inputs(entries, resolve(summaries, index), [None] * len(paths), summaries)
     lap("map")
     return inputs
@@ -274,7 +279,7 @@ class Checked:
 def check(
     inputs: Inputs,
     paths: list[Path],
-    resolved: dict[str, EntityInfo],
+    resolved: Mapping[str, EntityInfo],
     memo: Memo | None,
     cache: FactCache,
     index: OntologyIndex,
@@ -285,15 +290,16 @@ def check(
     settings = settings_key(cache)
     ent_key = entities_key(settings, records)
     key = check_key(ent_key, records)
-    cross = _load_check(memo, key) if inputs.reused and memo is not None else None
+    cross = _load_check(memo, key, paths) if inputs.reused and memo is not None else None
     parts: dict[str, bytes | None] = {ENTITIES: None, CHECK: None}
+    where = {str(p): i for i, p in enumerate(paths)}
     if cross is None:
         cross = cross_file_findings(_summaries(inputs, paths, cache, index), resolved)
-        parts[CHECK] = _json({"format": FORMAT, "key": key, "findings": [_finding(f) for f in cross]})
+        parts[CHECK] = _json({"format": FORMAT, "key": key, "findings": [_cross(f, where) for f in cross]})
     if not (inputs.reused and memo is not None and memo.entities_key == ent_key):
-        parts[ENTITIES] = _json({"format": FORMAT, "key": ent_key, "entities": _encode_entities(resolved, records)})
-    files = {"format": FORMAT, "settings": settings, "entities": ent_key, "check": key}
-    parts[FILES] = _json({**files, "files": [_encode_record(r) for r in records]})
+        parts[ENTITIES] = _json({"format": FORMAT, "key": ent_key, "entities": _encode_entities(resolved, where)})
+    header = _json({"format": FORMAT, "settings": settings, "entities": ent_key, "check": key})
+    parts[FILES] = b"\n".join([header, *(r.raw or _json(_encode_record(r)) for r in records)])
     local = [f for r in records for f in r.findings]
     return Checked(sort_findings(local + cross), parts)
 
@@ -354,20 +360,22 @@ def _write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def _encode_entities(entities: dict[str, EntityInfo], records: list[FileRecord]) -> list:
-    where = {r.path: i for i, r in enumerate(records)}
+def _encode_entities(entities: Mapping[str, EntityInfo], where: dict[str, int]) -> list:
     return [
         [i, [str(t) for t in e.types], e.label, where[str(e.where[0])], e.where[1], e.same_as]
         for i, e in entities.items()
     ]
 
 
-def _finding(f: Finding) -> list:
-    return [f.kind, str(f.file), f.line, f.item, f.message, [str(p) for p in f.files]]
+def _cross(f: Finding, where: dict[str, int]) -> list:
+    """A cross-file finding, its files as indices into the build's fact files."""
+    return [f.kind, where[str(f.file)], f.line, f.item, f.message, [where[str(p)] for p in f.files]]
 
 
 def _encode_record(r: FileRecord) -> list:
     s = r.source
+    own = Path(r.path)
+    assert all(f.file == own for f in r.findings)  # file_findings: about the file itself
     return [
         r.path,
         r.key,
@@ -377,7 +385,7 @@ def _encode_record(r: FileRecord) -> list:
         r.declarations,
         r.references,
         {iri: list(v) for iri, v in r.graphs.items()},
-        [_finding(f) for f in r.findings],
+        [[f.kind, f.line, f.item, f.message, [str(p) for p in f.files]] for f in r.findings],
     ]
 
 
@@ -389,14 +397,16 @@ class _Malformed(Exception):
 
 
 def load(folder: Path | None) -> Memo | None:
-    """The memo of the snapshot in `folder`, or None if it has none that this version can read."""
+    """The memo of the snapshot in `folder`, or None if it has none that this version can read. Its files
+    part is JSON lines: a header, then one record per fact file (kept as read, to be written again)."""
     if folder is None:
         return None
     try:
-        obj = json.loads(read_regular(folder / FILES, MAX_MEMO_BYTES, "build memo"))
+        lines = read_regular(folder / FILES, MAX_MEMO_BYTES, "build memo").split(b"\n")
+        obj = json.loads(lines[0])
         if type(obj) is not dict or obj.get("format") != FORMAT:
             return None
-        files = [_decode_record(item) for item in _list(obj["files"])]
+        files = [_decode_record(json.loads(line), line) for line in lines[1:]]
         return Memo(_str(obj["settings"]), files, _str(obj["entities"]), _str(obj["check"]), folder)
     except (FactFileError, OSError, ValueError, KeyError, TypeError, _Malformed):
         return None
@@ -414,65 +424,130 @@ def _part(memo: Memo, name: str, key: str) -> object | None:
     return obj
 
 
-def _load_entities(memo: Memo, paths: list[Path], index: OntologyIndex) -> dict[str, EntityInfo] | None:
-    """The entities as `resolve` merged them in the memo's build, their superclasses from the ontology as it
-    is now (the settings key holds its digest)."""
+def _load_entities(memo: Memo, paths: list[Path], index: OntologyIndex) -> KeptEntities | None:
+    """The entities as `resolve` merged them in the memo's build, every row checked for shape."""
     obj = _part(memo, ENTITIES, memo.entities_key)
     if obj is None:
         return None
-    entities: dict[str, EntityInfo] = {}
-    iris: dict[str, URIRef] = {}
+    rows: dict[str, list] = {}
+    count = len(paths)
     try:
-        for entity_id, types, label, where, line, same_as in _list(obj["entities"]):  # type: ignore[index]
+        for row in _list(obj["entities"]):  # type: ignore[index]
+            entity_id, types, label, where, line, same_as = _list(row, 6)
             if not (
                 type(entity_id) is str
                 and type(types) is list
                 and all(type(t) is str for t in types)
                 and (label is None or type(label) is str)
                 and type(where) is int
-                and 0 <= where < len(paths)
+                and 0 <= where < count
                 and type(line) is int
                 and (same_as is None or type(same_as) is str)
             ):
                 raise _Malformed
-            info = EntityInfo(
-                entity_id, [iris.get(t) or iris.setdefault(t, URIRef(t)) for t in types], label, (paths[where], line)
-            )
-            info.same_as = same_as
-            entities[entity_id] = info
+            rows[entity_id] = row
     except (KeyError, TypeError, ValueError, _Malformed):
         return None
-    add_superclasses(entities, index)
-    return entities
+    return KeptEntities(rows, paths, superclass_finder(index))
 
 
-def _load_check(memo: Memo, key: str) -> list[Finding] | None:
+class KeptEntities(MutableMapping[str, EntityInfo]):
+    """The memo's entities, each made an EntityInfo (with its superclasses from the ontology as it is now:
+    the settings key holds its digest) only when looked up: a rebuild after a small edit looks up a few.
+    Entities added later (the reference data's) are kept apart, so `resolved()` is the view without them,
+    as `dict(entities)` before the reference data was read would be; both share the EntityInfo objects."""
+
+    def __init__(
+        self,
+        rows: dict[str, list],
+        paths: list[Path],
+        superclasses: Callable[[URIRef], set],
+        made: dict[str, EntityInfo] | None = None,
+        frozen: bool = False,
+    ) -> None:
+        self._rows, self._paths, self._superclasses = rows, paths, superclasses
+        self._made: dict[str, EntityInfo] = {} if made is None else made
+        self._added: dict[str, EntityInfo] = {}
+        self._frozen = frozen
+        self._iris: dict[str, URIRef] = {}
+
+    def resolved(self) -> KeptEntities:
+        return KeptEntities(self._rows, self._paths, self._superclasses, self._made, frozen=True)
+
+    def __getitem__(self, key: str) -> EntityInfo:
+        if key in self._added:
+            return self._added[key]
+        info = self._made.get(key)
+        if info is None:
+            info = self._made[key] = self._make(self._rows[key])
+        return info
+
+    def _make(self, row: list) -> EntityInfo:
+        entity_id, types, label, where, line, same_as = row
+        classes = [self._iri(t) for t in types]
+        info = EntityInfo(entity_id, classes, label, (self._paths[where], line), same_as=same_as)
+        for cls in classes:
+            info.superclasses |= self._superclasses(cls)
+        return info
+
+    def _iri(self, text: str) -> URIRef:
+        iri = self._iris.get(text)
+        if iri is None:
+            iri = self._iris[text] = URIRef(text)
+        return iri
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows or key in self._added
+
+    def __setitem__(self, key: str, info: EntityInfo) -> None:
+        if self._frozen or key in self._rows:
+            raise TypeError("the memo's entities are as the fact files declare them")  # as the pipeline uses them
+        self._added[key] = info
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("the memo's entities are as the fact files declare them")
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._rows
+        yield from self._added
+
+    def __len__(self) -> int:
+        return len(self._rows) + len(self._added)
+
+
+def _load_check(memo: Memo, key: str, paths: list[Path]) -> list[Finding] | None:
     if memo.check_key != key:
         return None
     obj = _part(memo, CHECK, key)
     if obj is None:
         return None
-    paths: dict[str, Path] = {}
     try:
-        return [_decode_finding(item, paths) for item in _list(obj["findings"])]  # type: ignore[index]
+        found = []
+        for kind, file, line, item, message, files in _list(obj["findings"]):  # type: ignore[index]
+            if not (type(kind) is str and type(line) is int and type(item) is str and type(message) is str):
+                raise _Malformed
+            found.append(
+                Finding(
+                    kind,
+                    paths[_index(file, paths)],
+                    line,
+                    item,
+                    message,
+                    tuple(paths[_index(i, paths)] for i in _list(files)),
+                )
+            )
+        return found
     except (KeyError, TypeError, ValueError, _Malformed):
         return None
 
 
-def _decode_finding(item: object, paths: dict[str, Path]) -> Finding:
-    kind, file, line, what, message, files = _list(item, 6)
-    if not (type(kind) is str and type(file) is str and type(line) is int and type(what) is str):
+def _index(item: object, paths: list[Path]) -> int:
+    if type(item) is not int or not 0 <= item < len(paths):
         raise _Malformed
-    if type(message) is not str or not all(type(p) is str for p in _list(files)):
-        raise _Malformed
-
-    def path(text: str) -> Path:
-        return paths.setdefault(text, Path(text))
-
-    return Finding(kind, path(file), line, what, message, tuple(path(p) for p in files))
+    return item
 
 
-def _decode_record(item: object) -> FileRecord:
+def _decode_record(item: object, raw: bytes) -> FileRecord:
     path, key, digest, source, statements, declarations, references, graphs, findings = _list(item, 9)
     src_path, name, title, src_digest = [_str(x) for x in _list(source, 4)]
     if type(statements) is not int:
@@ -483,9 +558,16 @@ def _decode_record(item: object) -> FileRecord:
         if type(d) is not str or type(n) is not int:
             raise _Malformed
         checked[iri] = (d, n)
-    paths: dict[str, Path] = {}
+    own = Path(_str(path))
+    found = []
+    for kind, line, what, message, files in _list(findings):
+        if not (type(kind) is str and type(line) is int and type(what) is str and type(message) is str):
+            raise _Malformed
+        found.append(
+            Finding(kind, own, line, what, message, tuple(own if p == path else Path(_str(p)) for p in _list(files)))
+        )
     return FileRecord(
-        _str(path),
+        path,
         _str(key),
         _str(digest),
         SourceRef(Path(src_path), name, title, src_digest),
@@ -493,7 +575,8 @@ def _decode_record(item: object) -> FileRecord:
         _str(declarations),
         _str(references),
         checked,
-        [_decode_finding(f, paths) for f in _list(findings)],
+        found,
+        raw,
     )
 
 

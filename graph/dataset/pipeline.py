@@ -71,6 +71,7 @@ class BuildReport:
     seconds: float = 0.0
     snapshot: Path | None = None  # the published snapshot's folder; None when nothing needed rebuilding
     files_read: int = 0  # fact files parsed and checked (not served from the cache)
+    files_reused: int = 0  # fact files the build memo vouched for: neither loaded, resolved nor mapped again
     graphs_validated: int = 0  # graphs whose subjects were validated (all of them on a full check)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: read, map, write, validate, ...
     validator: str = ""  # "pyshacl" or "sparql" (graph/shacl_sparql.py); "" if nothing was checked
@@ -293,7 +294,7 @@ def build(
     try:
         inputs = buildmemo.read_inputs(paths, cache, index, memo, old.graphs if old else None, entries, clock.lap)
         entities = inputs.entities
-        resolved = dict(entities)  # as the fact files declare them: the reference data adds some
+        resolved = inputs.resolved()  # as the fact files declare them: the reference data adds some
         mapped = _map(entries, entities, index, cache, old)
         for iri, (d, n) in inputs.kept.items():  # the memo's files: neither read nor mapped
             mapped.digests[iri], mapped.counts[iri] = d, n
@@ -317,6 +318,7 @@ def build(
         graphs_removed=len(removed),
         quads=sum(mapped.counts.values()),
         files_read=sum(1 for e in entries if e.fresh),
+        files_reused=sum(1 for r in inputs.records if r),
         timings=clock.timings,
         dropped=dropped,
     )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -165,7 +165,7 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (str(f.file), f.line, f.item))
 
 
-def cross_file_findings(summaries: list[FileSummary], entities: dict[str, EntityInfo]) -> list[Finding]:
+def cross_file_findings(summaries: list[FileSummary], entities: Mapping[str, EntityInfo]) -> list[Finding]:
     """The findings that compare entities across files (unused entities, likely duplicates), unsorted."""
     nodes = {
         i: _Entity(

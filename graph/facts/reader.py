@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -418,7 +419,7 @@ def resolve(files: list[FactFile | FileSummary], index: OntologyIndex) -> dict[s
     return entities
 
 
-def check_statements(files: list[FileSummary], entities: dict[str, EntityInfo], index: OntologyIndex) -> None:
+def check_statements(files: list[FileSummary], entities: Mapping[str, EntityInfo], index: OntologyIndex) -> None:
     """The statement checks `resolve` makes, for some files only, against entities already resolved: an
     incremental build whose declarations did not change re-checks just the changed files."""
     supers = _Superclasses(index)
@@ -429,12 +430,10 @@ def check_statements(files: list[FileSummary], entities: dict[str, EntityInfo], 
             _check_statement(statement, facts.path, entities, classes, index, supers)
 
 
-def add_superclasses(entities: dict[str, EntityInfo], index: OntologyIndex) -> None:
-    """Give each entity its classes' superclasses, as `resolve` does (for entities kept from a build memo)."""
-    supers = _Superclasses(index)
-    for info in entities.values():
-        for cls in info.types:
-            info.superclasses |= supers.of(cls)
+def superclass_finder(index: OntologyIndex):
+    """A class's superclasses, each computed once: what `resolve` gives an entity (for entities kept from
+    a build memo, kzlinks.dataset.buildmemo)."""
+    return _Superclasses(index).of
 
 
 _uri = lru_cache(maxsize=1024)(URIRef)
