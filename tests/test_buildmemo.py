@@ -146,3 +146,25 @@ def test_an_edited_article_is_read_again(facts, tmp_path):
     report = _build(facts, store)
     assert (report.files_read, report.files_reused) == (1, 4)
     _same_as_cold(facts, store, report, tmp_path, "article")
+
+
+def test_the_memo_is_not_used_across_settings_or_on_a_full_build(facts, tmp_path):
+    """Other article folders may resolve other articles; `full` re-reads and re-validates everything."""
+    store = StoreDir(tmp_path / "store")
+    _build(facts, store)
+    other = tmp_path / "more-sources"
+    other.mkdir()
+    _edit(facts / FORUM_FILE, FORUM_SUBJECT, FORUM_SUBJECT + LINK)
+    moved = build([facts], store, source_dirs=[PACKAGED_SOURCES, other], packaged=False)
+    assert moved.files_reused == 0
+    _edit(facts / FORUM_FILE, LINK, "")
+    full = build([facts], store, source_dirs=[PACKAGED_SOURCES, other], packaged=False, full=True)
+    assert full.files_reused == 0
+    _same_as_cold_with(facts, store, full, tmp_path, [PACKAGED_SOURCES, other])
+
+
+def _same_as_cold_with(facts: Path, store: StoreDir, report, tmp_path: Path, sources: list[Path]) -> None:
+    cold_store = StoreDir(tmp_path / "cold-settings")
+    cold = build([facts], cold_store, source_dirs=sources, packaged=False)
+    assert _shown(report.warnings) == _shown(cold.warnings)
+    assert store.manifest().graphs == cold_store.manifest().graphs

@@ -38,7 +38,14 @@ from rdflib import URIRef
 from kzlinks.errors import FactFileError
 from kzlinks.facts import cache as fact_cache
 from kzlinks.facts.cache import Entry, FactCache, SourceRef
-from kzlinks.facts.duplicates import COMPARED_LITERALS, Finding, cross_file_findings, file_findings, sort_findings
+from kzlinks.facts.duplicates import (
+    COMPARED_LITERALS,
+    Finding,
+    check_facts,
+    cross_file_findings,
+    file_findings,
+    sort_findings,
+)
 from kzlinks.facts.files import MAX_FACT_FILE_BYTES, read_regular
 from kzlinks.facts.identity import SAME_AS
 from kzlinks.facts.reader import EntityInfo, FileSummary, check_statements, resolve, superclass_finder
@@ -106,7 +113,9 @@ def record(entry: Entry) -> FileRecord:
     """The record of a file mapped in this build (its entry holds the graphs of its current context only)."""
     summary = entry.summary
     assert isinstance(summary.source, SourceRef)
-    graphs = next(iter(entry.graphs.values())) if len(entry.graphs) == 1 else {}
+    if len(entry.graphs) != 1:  # not mapped in this build's context: nothing to vouch for
+        raise _Unrecorded(str(summary.path))
+    graphs = next(iter(entry.graphs.values()))
     return FileRecord(
         str(summary.path),
         entry.key,
@@ -286,7 +295,11 @@ def check(
 ) -> Checked:
     """The findings exactly as check_facts would give them (local ones per file, cross-file ones reused when
     their key stands), and the new memo encoded: run in the background while the stores are written."""
-    records = _records(inputs)
+    try:
+        records = _records(inputs)
+    except _Unrecorded:  # the findings as check_facts gives them; no memo for the next build
+        summaries = _summaries(inputs, paths, cache, index)
+        return Checked(check_facts(summaries, resolved), {})
     settings = settings_key(cache)
     ent_key = entities_key(settings, records)
     key = check_key(ent_key, records)
@@ -324,6 +337,8 @@ def write(folder: Path, memo: Memo | None, checked: Checked) -> None:
     """Write the memo into a new snapshot's folder, the files' part last (without it the others are never
     read); an unchanged part is linked from the previous snapshot. The memo only saves time: failing to
     write it is not an error, the next build then reads every file."""
+    if FILES not in checked.parts:
+        return
     try:
         for name in (ENTITIES, CHECK, FILES):
             data = checked.parts.get(name)
@@ -390,6 +405,10 @@ def _encode_record(r: FileRecord) -> list:
 
 
 # --- reading: every field checked, anything off means no memo ------------------------------------------
+
+
+class _Unrecorded(Exception):
+    """A file whose graphs this build cannot vouch for (never expected: the mapping leaves one context)."""
 
 
 class _Malformed(Exception):

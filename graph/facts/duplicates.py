@@ -148,7 +148,7 @@ def _kind(info: EntityInfo) -> str | None:
     return None
 
 
-def check_facts(summaries: Iterable[FileSummary], entities: dict[str, EntityInfo]) -> list[Finding]:
+def check_facts(summaries: Iterable[FileSummary], entities: Mapping[str, EntityInfo]) -> list[Finding]:
     """Every finding, sorted by file and line."""
     summaries = list(summaries)
     return sort_findings(_description_only(summaries) + cross_file_findings(summaries, entities))
