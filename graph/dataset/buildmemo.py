@@ -3,16 +3,19 @@
 The fact cache (kzlinks.facts.cache) spares a rebuild re-reading unchanged YAML, but every build still
 loaded every file's summary, merged every entity declaration, recomputed every file's context and re-ran
 the modelling check over the whole graph: at a million triples that was most of an incremental build. So
-each published snapshot also holds a memo of the build that made it (three JSON files beside its manifest):
+each published snapshot also holds a memo of the build that made it (three files beside its manifest):
 
-- per fact file: its cache key, the digest of its bytes, its article, its statement count, its graphs'
-  digests and sizes, the findings it gives on its own, and digests of the parts of its summary that the
-  cross-file steps read (declarations and sameAs links; references and compared literals);
-- the entities as `resolve` merged them, under a key made of every file's declaration digest;
-- the cross-file findings of the modelling check, under a key made of that and every file's reference digest.
+- per fact file (memo-files.json, JSON lines): its cache key, the digest of its bytes, its article, its
+  statement count, its graphs' digests and sizes, the findings it gives on its own, and digests of the
+  parts of its summary that the cross-file steps read (declarations and sameAs links; references and
+  compared literals);
+- the entities as `resolve` merged them (memo-entities.json), under a key made of every file's declaration
+  digest;
+- the modelling check's cross-file findings (memo-check.json), under a key made of that and every file's
+  reference digest.
 
-A rebuild whose files are the same list as the memo's re-reads and re-checks only the files whose bytes or
-article changed. If their declarations and sameAs links are unchanged, the merged entities are the memo's
+A rebuild whose files are the same list as the memo's reads, checks and maps only the files whose bytes or
+article changed (it still hashes every file and its article: the memo trusts content, not timestamps). If their declarations and sameAs links are unchanged, the merged entities are the memo's
 (the merge depends on nothing else), and only the changed files' statements are checked against them; else
 the build takes the full path. The check's cross-file findings are reused when no file's references or
 compared literals changed, and recomputed over every file's summary otherwise. Every key also covers the

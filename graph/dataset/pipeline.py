@@ -3,7 +3,8 @@
 Every graph gets a digest; a rebuild compares them with the live snapshot's manifest and touches only
 the graphs that changed, re-validating just their subjects. Checked fact files are cached by content
 (graph/factcache.py), so a rebuild re-reads only the files that changed and maps only the files whose
-graphs may have changed; an unchanged input rebuilds nothing. The new snapshot (dataset and query index,
+graphs may have changed; the build memo (dataset/buildmemo.py) spares it loading, resolving and checking the
+unchanged ones at all. An unchanged input rebuilds nothing. The new snapshot (dataset and query index,
 graph/queryindex.py) is written first and validated before it is published: a whole small graph with
 pyshacl, the reference validator; a big graph, or the subjects of changed graphs, with the shapes compiled
 to SPARQL on Oxigraph (graph/shacl_sparql.py), which takes seconds where pyshacl would take minutes.
