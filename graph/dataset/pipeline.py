@@ -3,7 +3,8 @@
 Every graph gets a digest; a rebuild compares them with the live snapshot's manifest and touches only
 the graphs that changed, re-validating just their subjects. Checked fact files are cached by content
 (graph/factcache.py), so a rebuild re-reads only the files that changed and maps only the files whose
-graphs may have changed; an unchanged input rebuilds nothing. The new snapshot (dataset and query index,
+graphs may have changed; the build memo (dataset/buildmemo.py) spares it loading, resolving and checking the
+unchanged ones at all. An unchanged input rebuilds nothing. The new snapshot (dataset and query index,
 graph/queryindex.py) is written first and validated before it is published: a whole small graph with
 pyshacl, the reference validator; a big graph, or the subjects of changed graphs, with the shapes compiled
 to SPARQL on Oxigraph (graph/shacl_sparql.py), which takes seconds where pyshacl would take minutes.
@@ -21,7 +22,7 @@ import pyoxigraph
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat
 
 from kzlinks.data import PACKAGED_FACTS
-from kzlinks.dataset import bulkwrite, queryindex
+from kzlinks.dataset import buildmemo, bulkwrite, queryindex
 from kzlinks.dataset.background import Background
 from kzlinks.dataset.mapping import GraphQuads, map_fact_file, source_quads
 from kzlinks.dataset.reference import read_reference, reference_files
@@ -29,8 +30,8 @@ from kzlinks.dataset.store import Manifest, Snapshot, StoreDir, one_build_at_a_t
 from kzlinks.dataset.validation import check, check_store, to_rdflib
 from kzlinks.errors import FactFileError, KGError, StoreError
 from kzlinks.facts.cache import Entry, FactCache, context_key, digest_bytes
-from kzlinks.facts.duplicates import Finding, check_facts
-from kzlinks.facts.reader import FactFile, resolve
+from kzlinks.facts.duplicates import Finding
+from kzlinks.facts.reader import FactFile
 from kzlinks.facts.vocabulary import OntologyIndex, load_index, ontology_digest, ontology_graph
 from kzlinks.namespaces import DERIVED_GRAPH, GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
 from kzlinks.ontology import ONTOLOGY_FILE, SHAPES_FILE
@@ -71,6 +72,7 @@ class BuildReport:
     seconds: float = 0.0
     snapshot: Path | None = None  # the published snapshot's folder; None when nothing needed rebuilding
     files_read: int = 0  # fact files parsed and checked (not served from the cache)
+    files_reused: int = 0  # fact files the build memo vouched for: neither loaded, resolved nor mapped again
     graphs_validated: int = 0  # graphs whose subjects were validated (all of them on a full check)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: read, map, write, validate, ...
     validator: str = ""  # "pyshacl" or "sparql" (graph/shacl_sparql.py); "" if nothing was checked
@@ -288,46 +290,48 @@ def build(
     shapes_digest = digest_bytes(SHAPES_FILE.read_bytes())
     cache = FactCache(store.cache_dir, ontology_digest(extensions), tuple(Path(d) for d in source_dirs))
     progress(f"reading {len(paths)} fact files")
-    entries: list[Entry] = []
+    entries: list[Entry] = []  # the files read: all, or those changed since the build memo's (buildmemo.py)
+    memo = None if old is None or store.current is None else buildmemo.load(store.current.path)
     try:
-        entries += (cache.read(p, index) for p in paths)
-        clock.lap("read")
-        summaries = [e.summary for e in entries]
-        entities = resolve(summaries, index)
-        resolved = dict(entities)  # as the fact files declare them: the reference data adds some
-        clock.lap("map")  # resolving counts as mapping, as before the check had its own stage
+        inputs = buildmemo.read_inputs(paths, cache, index, memo, old.graphs if old else None, entries, clock.lap)
+        entities = inputs.entities
+        resolved = inputs.resolved()  # as the fact files declare them: the reference data adds some
         mapped = _map(entries, entities, index, cache, old)
-        for iri, quads in _shared_graphs(summaries, entities, index, extensions).items():
+        for iri, (d, n) in inputs.kept.items():  # the memo's files: neither read nor mapped
+            mapped.digests[iri], mapped.counts[iri] = d, n
+        for iri, quads in _shared_graphs(inputs.sources, entities, index, extensions).items():
             mapped.add(iri, quads)
         clock.lap("map")
     finally:
         _save(cache, entries)
         clock.lap("cache")
-    checking = Background(lambda: check_facts(summaries, resolved), "kg-check")  # warnings only: runs meanwhile
+    # the modelling check (warnings only) and the next build's memo: run meanwhile
+    checking = Background(lambda: buildmemo.check(inputs, paths, resolved, memo, cache, index), "kg-check")
     changed = {iri for iri, d in mapped.digests.items() if old is None or old.graphs.get(iri) != d}
     removed = set(old.graphs) - set(mapped.digests) if old else set()
     recheck = old is None or str(ONTOLOGY_GRAPH) in changed or old.inputs.get(SHAPES_INPUT) != shapes_digest
     report = BuildReport(
-        fact_files=len(entries),
+        fact_files=len(paths),
         entities=len(entities),
-        statements=sum(len(s.statements) for s in summaries),
+        statements=inputs.statements,
         graphs=len(mapped.digests),
         graphs_written=len(changed),
         graphs_removed=len(removed),
         quads=sum(mapped.counts.values()),
         files_read=sum(1 for e in entries if e.fresh),
+        files_reused=sum(1 for r in inputs.records if r),
         timings=clock.timings,
         dropped=dropped,
     )
     if old is not None and not changed and not removed and not recheck:
-        report.warnings = checking.result()
+        report.warnings = checking.result().findings
         clock.lap("check")
         progress("nothing changed")
         report.seconds = time.perf_counter() - started
         return report
-    inputs = {str(p): e.summary.digest for p, e in zip(paths, entries, strict=False)}
-    inputs[SHAPES_INPUT] = shapes_digest
-    inputs.update({EXTENSION_INPUT + str(p): digest_bytes(p.read_bytes()) for p in extensions})
+    digests = inputs.digests(paths)
+    digests[SHAPES_INPUT] = shapes_digest
+    digests.update({EXTENSION_INPUT + str(p): digest_bytes(p.read_bytes()) for p in extensions})
     progress(f"validating {len(mapped.digests) if recheck else len(changed)} of {len(mapped.digests)} graphs")
     snapshot = store.new_snapshot()
     try:
@@ -361,11 +365,13 @@ def build(
         query_index.flush()
         del db, query_index
         clock.lap("derive")
-        report.warnings = checking.result()
+        checked = checking.result()
+        report.warnings = checked.findings
+        buildmemo.write(snapshot.path, memo, checked)
         clock.lap("check")  # the time the check added: it ran while the stores were written, validated, analysed
-        snapshot.write_manifest(Manifest(mapped.digests, inputs, time.time(), report.quads))
+        snapshot.write_manifest(Manifest(mapped.digests, digests, time.time(), report.quads))
         snapshot.publish()
-        cache.prune({e.key for e in entries})
+        cache.prune(inputs.keys())
         clock.lap("publish")
     except BaseException as exc:
         snapshot.discard()

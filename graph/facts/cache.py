@@ -145,6 +145,10 @@ class FactCache:
         decoded = _decode(data, path)
         return None if decoded is None else Entry(key, decoded[0], decoded[1], None, True)
 
+    def source_current(self, fact_file: Path, source: SourceRef) -> bool:
+        """See _source_current: for a build that knows a file's article from elsewhere (its build memo)."""
+        return self._source_current(fact_file, source)
+
     def _source_current(self, fact_file: Path, source: SourceRef) -> bool:
         """The article the entry was checked against is still the one found first, with the same text."""
         try:

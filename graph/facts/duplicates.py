@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -36,6 +36,7 @@ DESCRIPTION = "description"
 HIERARCHY = {SAME_AS, "stageOf", "partOf", "broader", "legOf", "memberOf"}  # followed through chains
 EVENT_DATES = ("date", "startDate")
 TOPIC = "purpose"  # an undertaking's aim, in the source's words: two with the same aim may be one
+COMPARED_LITERALS = (*EVENT_DATES, "measures", TOPIC)  # the literal values cross-file findings read
 ACTORS = ("party", "supportedBy")  # two things with different parties or backers are two things
 SIBLINGS = ("kindOf", "stageOf")  # two instances of one kind, two stages of one process: two things
 
@@ -147,9 +148,25 @@ def _kind(info: EntityInfo) -> str | None:
     return None
 
 
-def check_facts(summaries: Iterable[FileSummary], entities: dict[str, EntityInfo]) -> list[Finding]:
+def check_facts(summaries: Iterable[FileSummary], entities: Mapping[str, EntityInfo]) -> list[Finding]:
     """Every finding, sorted by file and line."""
     summaries = list(summaries)
+    return sort_findings(_description_only(summaries) + cross_file_findings(summaries, entities))
+
+
+def file_findings(summary: FileSummary) -> list[Finding]:
+    """The findings one file gives on its own (description-only statements): an incremental build keeps
+    them per file (kzlinks.dataset.buildmemo)."""
+    return _description_only([summary])
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """By file, line and item; a stable sort, so findings at one place keep the order they were found in."""
+    return sorted(findings, key=lambda f: (str(f.file), f.line, f.item))
+
+
+def cross_file_findings(summaries: list[FileSummary], entities: Mapping[str, EntityInfo]) -> list[Finding]:
+    """The findings that compare entities across files (unused entities, likely duplicates), unsorted."""
     nodes = {
         i: _Entity(
             i,
@@ -166,10 +183,7 @@ def check_facts(summaries: Iterable[FileSummary], entities: dict[str, EntityInfo
     graph = _Links()
     for summary in summaries:
         graph.add(summary, nodes)
-    findings = _description_only(summaries)
-    findings += _unused(nodes, graph.used)
-    findings += _duplicates(nodes, graph)
-    return sorted(findings, key=lambda f: (str(f.file), f.line, f.item))
+    return _unused(nodes, graph.used) + _duplicates(nodes, graph)
 
 
 class _Links:
@@ -395,4 +409,14 @@ def check_files(
     return summaries, check_facts(summaries, resolve(summaries, index))
 
 
-__all__ = ["Finding", "check_facts", "check_files", "label_words", "summary_line"]
+__all__ = [
+    "COMPARED_LITERALS",
+    "Finding",
+    "check_facts",
+    "check_files",
+    "cross_file_findings",
+    "file_findings",
+    "label_words",
+    "sort_findings",
+    "summary_line",
+]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -416,6 +417,23 @@ def resolve(files: list[FactFile | FileSummary], index: OntologyIndex) -> dict[s
             _check_statement(statement, facts.path, entities, classes, index, supers)
     resolve_identity(summaries, entities)
     return entities
+
+
+def check_statements(files: list[FileSummary], entities: Mapping[str, EntityInfo], index: OntologyIndex) -> None:
+    """The statement checks `resolve` makes, for some files only, against entities already resolved: an
+    incremental build whose declarations did not change re-checks just the changed files."""
+    supers = _Superclasses(index)
+    ids = {ref[2] for facts in files for _, _, refs in facts.statements for ref in refs}
+    classes = {i: supers.as_text(entities[i].superclasses) for i in ids if i in entities}
+    for facts in files:
+        for statement in facts.statements:
+            _check_statement(statement, facts.path, entities, classes, index, supers)
+
+
+def superclass_finder(index: OntologyIndex):
+    """A class's superclasses, each computed once: what `resolve` gives an entity (for entities kept from
+    a build memo, kzlinks.dataset.buildmemo)."""
+    return _Superclasses(index).of
 
 
 _uri = lru_cache(maxsize=1024)(URIRef)
