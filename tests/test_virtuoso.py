@@ -139,20 +139,16 @@ def _rows(text: str, concat: dict[str, str], sample: set[str] = frozenset()) -> 
     return rows
 
 
-# Named queries whose answer on Virtuoso 7.2 (Debian's 7.2.5) differs from the SPARQL 1.1 answer Oxigraph and
-# rdflib agree on. Each uses transitive property paths (`p*`, `p+`) together with other patterns on the same
-# variables, which Virtuoso evaluates to fewer rows; the smallest case is
-# test_virtuoso_drops_rows_of_two_chained_transitive_paths. For these the test checks that every row Virtuoso
-# gives is a right one, on the columns that are not aggregates (how many rows it drops varies between runs:
-# cq13 is sometimes complete).
+# Named queries whose answer on Virtuoso 7.2 (Debian's 7.2.5) still differs from the SPARQL 1.1 answer Oxigraph and
+# rdflib agree on; their files are being rewritten on another branch, and each leaves this set once it follows the
+# README's query rules (the forms are checked in test_the_query_rules_forms_answer_fully_on_virtuoso):
+# cq13 and cq14 end a transitive path at a parameter (Virtuoso runs it toward that fixed end for the first row only);
+# cq05 takes MIN of language-tagged labels, which SPARQL 1.1 leaves unordered (Virtuoso picks another one).
+# For these the test checks that every row Virtuoso gives is a right one, on the columns that are not aggregates.
 VIRTUOSO_PATH_BUG = {
-    "cq03-kz-ee-documents",
-    "cq04-heads-of-state-met-tokayev",
     "cq05-eu-officials",
     "cq13-corridor-institutions",
     "cq14-ee-kz-visits",
-    "cq16-visa",
-    "cq19-kz-eu-timeline",
 }
 NAMED = [q.name for q in catalogue()]
 
@@ -233,17 +229,55 @@ def test_a_push_cut_off_midway_leaves_virtuoso_all_old_or_all_new(seeded, stores
         server.kill()
 
 
-def test_virtuoso_drops_rows_of_two_chained_transitive_paths(virtuoso, pushed, packaged_store, tmp_path):
-    """The Virtuoso behaviour behind VIRTUOSO_PATH_BUG, in its smallest form: one row where SPARQL gives 21."""
+PROBE_PREFIXES = (
+    "# question: How many (agreement, class) pairs are there?\n"
+    "PREFIX kg: <https://w3id.org/kzlinks/ontology#>\n"
+    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+)
+
+
+def probe_counts(tmp_path: Path, store: Path, url: str, where: str) -> tuple[int, int]:
+    """COUNT(DISTINCT *) of one WHERE group on the local store and on the server."""
     probe = tmp_path / "probe.rq"
-    probe.write_text(
-        "# question: How many (agreement, class) pairs are there?\n"
-        "PREFIX kg: <https://w3id.org/kzlinks/ontology#>\n"
-        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-        "SELECT (COUNT(*) AS ?n) WHERE { ?doc rdf:type/rdfs:subClassOf* kg:Agreement . ?doc rdf:type ?cls . "
-        "?cls rdfs:subClassOf* kg:Agreement }\n"
+    probe.write_text(PROBE_PREFIXES + f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT * WHERE {{ {where} }} }}\n")
+    local = ok(kg("query", str(probe), "--store", str(store), "--format", "csv")).split()[1]
+    remote = ok(kg("query", str(probe), "--endpoint", url, "--format", "csv")).split()[1]
+    return int(local), int(remote)
+
+
+def test_virtuoso_drops_rows_of_two_chained_transitive_paths(virtuoso, pushed, packaged_store, tmp_path):
+    """The Virtuoso 7.2 behaviour the query rules avoid, in its smallest form: one row where SPARQL gives 23.
+
+    Virtuoso runs each `p*`, `p+` and `p?` as a transitive subquery. It starts the first from its constant end
+    (right), and runs the second once per row toward its constant end, now fixed (its plan's "Target"): only
+    the first row finds its way.
+    """
+    local, remote = probe_counts(
+        tmp_path,
+        packaged_store.root,
+        virtuoso.url,
+        "?doc rdf:type ?c0 . ?c0 rdfs:subClassOf* kg:Agreement . ?doc rdf:type ?cls . ?cls rdfs:subClassOf* kg:Agreement",
     )
-    local = ok(kg("query", str(probe), "--store", str(packaged_store.root), "--format", "csv")).split()[1]
-    remote = ok(kg("query", str(probe), "--endpoint", virtuoso.url, "--format", "csv")).split()[1]
-    assert int(local) > 1 and int(remote) < int(local)
+    assert local > 1 and remote < local
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        # the class tests of the smallest case, as the query rules write them: each path starts at the class
+        # and its other end is compared by value, in a FILTER EXISTS of its own
+        "?doc rdf:type ?c0 , ?cls . "
+        "FILTER EXISTS { kg:Agreement ^rdfs:subClassOf* ?a . FILTER (STR(?a) = STR(?c0)) } "
+        "FILTER EXISTS { kg:Agreement ^rdfs:subClassOf* ?b . FILTER (STR(?b) = STR(?cls)) }",
+        # with a UNION and an OPTIONAL beside them, and the most specific class found from the class down
+        "{ ?doc kg:party ?state } UNION { ?doc kg:signatory ?state } ?doc rdf:type ?cls . "
+        "FILTER EXISTS { kg:Agreement ^rdfs:subClassOf* ?a . FILTER (STR(?a) = STR(?cls)) } "
+        "FILTER NOT EXISTS { ?cls ^rdfs:subClassOf+ ?below . ?doc rdf:type ?sub . "
+        "FILTER (?sub != ?cls && STR(?sub) = STR(?below)) } "
+        "OPTIONAL { ?doc kg:status ?status }",
+    ],
+)
+def test_the_query_rules_forms_answer_fully_on_virtuoso(virtuoso, pushed, packaged_store, tmp_path, where):
+    local, remote = probe_counts(tmp_path, packaged_store.root, virtuoso.url, where)
+    assert local > 1 and remote == local
