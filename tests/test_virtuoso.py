@@ -139,17 +139,11 @@ def _rows(text: str, concat: dict[str, str], sample: set[str] = frozenset()) -> 
     return rows
 
 
-# Named queries whose answer on Virtuoso 7.2 (Debian's 7.2.5) still differs from the SPARQL 1.1 answer Oxigraph and
-# rdflib agree on; their files are being rewritten on another branch, and each leaves this set once it follows the
-# README's query rules (the forms are checked in test_the_query_rules_forms_answer_fully_on_virtuoso):
-# cq13 and cq14 end a transitive path at a parameter (Virtuoso runs it toward that fixed end for the first row only);
-# cq05 takes MIN of language-tagged labels, which SPARQL 1.1 leaves unordered (Virtuoso picks another one).
-# For these the test checks that every row Virtuoso gives is a right one, on the columns that are not aggregates.
-VIRTUOSO_PATH_BUG = {
-    "cq05-eu-officials",
-    "cq13-corridor-institutions",
-    "cq14-ee-kz-visits",
-}
+# Named queries whose answer on Virtuoso 7.2 (Debian's 7.2.5) differs from the SPARQL 1.1 answer Oxigraph and rdflib
+# agree on: none, since every named query follows the README's query rules for transitive paths (their forms are
+# checked in test_the_query_rules_forms_answer_fully_on_virtuoso). A query added here is checked only for giving no
+# wrong row, on the columns that are not aggregates.
+VIRTUOSO_PATH_BUG: set[str] = set()
 NAMED = [q.name for q in catalogue()]
 
 
