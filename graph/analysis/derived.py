@@ -21,12 +21,12 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from kzlinks.analysis.algorithms import (
     Route,
+    Router,
     articulation_points,
     canonical,
     centrality,
     communities,
     cut,
-    route,
 )
 from kzlinks.analysis.incremental import ResultCache, fingerprint, touches_projections, type_objects_read
 from kzlinks.analysis.projections import (
@@ -34,7 +34,7 @@ from kzlinks.analysis.projections import (
     actor_network,
     agreement_network,
     corridor_network,
-    corridor_subgraph,
+    corridor_subgraphs,
     corridors,
 )
 from kzlinks.dataset.pipeline import DeriveContext
@@ -117,18 +117,19 @@ def _route_quads(w: _Writer, found: Route, entities: Entities) -> None:
             w.add(s, KG.viaLeg, leg)
 
 
-def _route_or_none(graph: nx.MultiGraph, start: str, end: str, corridor: str | None) -> Route | None:
+def _route_or_none(router: Router, start: str, end: str) -> Route | None:
     """A route worth recording, or None: the derived graph records the ways that exist, not the failures."""
     try:
-        return route(graph, start, end, corridor)
+        return router.route(start, end)
     except AnalysisError:
         return None
 
 
 def _routes(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
     count = 0
-    for corridor in corridors(network):
-        sub = corridor_subgraph(network, corridor)
+    subgraphs = corridor_subgraphs(network)  # made once: each serves its corridor's routes and cuts below
+    routers = {None: Router(network)} | {c: Router(sub, c) for c, sub in subgraphs.items()}
+    for corridor, sub in subgraphs.items():
         ends = sorted(n for n in sub if not sub.nodes[n].get("water"))
         if len(ends) > MAX_ROUTE_ENDPOINTS:
             ends = [n for n in ends if sub.degree(n) == 1]
@@ -136,15 +137,14 @@ def _routes(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
             ends = []  # too many to store every pair: `kg analyse route` computes any one on demand
         for a in ends:
             for b in ends:
-                found = _route_or_none(sub, a, b, corridor) if a != b else None
+                found = _route_or_none(routers[corridor], a, b) if a != b else None
                 if found:
                     _route_quads(w, found, entities)
                     count += 1
-    for within in [None, *corridors(network)]:  # None: the whole network
-        sub = corridor_subgraph(network, within)
+    for within in [None, *subgraphs]:  # None: the whole network
         for a, b in CUT_SIDES:
             for start, end in ((a, b), (b, a)):
-                found = _route_or_none(sub, entity_iri(start), entity_iri(end), within)
+                found = _route_or_none(routers[within], entity_iri(start), entity_iri(end))
                 if found:
                     _route_quads(w, found, entities)
                     count += 1
