@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import networkx as nx
 from networkx.algorithms.community import louvain_communities
 
+from kzlinks.analysis.betweenness import Betweenness, betweenness
 from kzlinks.analysis.projections import (
     side,
 )
@@ -257,36 +257,22 @@ def canonical(graph: nx.Graph) -> nx.Graph:
     return copy
 
 
-def betweenness(graph: nx.Graph) -> dict[str, float]:
-    """Exact betweenness centrality, normalised as NetworkX's (rustworkx's Brandes, run sequentially so the
-    sums are added in one order; it equals networkx.betweenness_centrality to far below the 6 decimals written
-    and is 25x quicker)."""
-    import rustworkx as rx  # only the analysis needs it: `kg` starts without it (3 MB less for every command)
-
-    nodes = sorted(graph)
-    index = {node: i for i, node in enumerate(nodes)}
-    simple = rx.PyGraph(multigraph=False)
-    simple.add_nodes_from(nodes)
-    pairs = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in graph.edges() if u != v}
-    simple.add_edges_from_no_data(sorted(pairs))
-    scores = rx.graph_betweenness_centrality(simple, normalized=True, endpoints=False, parallel_threshold=1 << 30)
-    return {node: float(scores[index[node]]) for node in nodes}
-
-
-def centrality(graph: nx.Graph) -> list[Score]:
+def centrality(graph: nx.Graph, between: Betweenness | None = None) -> list[Score]:
     """Degree and exact betweenness of every node, ranked by betweenness, then degree, label and IRI (scores
-    compared at the precision written, so float noise never swaps two equal nodes)."""
+    compared at the precision written, so float noise never swaps two equal nodes). `between`: the
+    betweenness of this graph, already under way (kzlinks.analysis.betweenness)."""
     simple = nx.Graph(graph) if graph.is_multigraph() else graph  # a simple graph is read as it is
     if simple.number_of_nodes() == 0:
         return []
     degree = nx.degree_centrality(simple)
-    between = betweenness(simple)
+    between_scores = between.scores() if between is not None else betweenness(simple)
 
     def rank_key(n: str) -> tuple:
-        return (-round(between[n], SCORE_DIGITS), -round(degree[n], SCORE_DIGITS), simple.nodes[n].get("label", n), n)
+        score = -round(between_scores[n], SCORE_DIGITS)
+        return (score, -round(degree[n], SCORE_DIGITS), simple.nodes[n].get("label", n), n)
 
     order = sorted(simple, key=rank_key)
-    return [Score(n, degree[n], between[n], i + 1) for i, n in enumerate(order)]
+    return [Score(n, degree[n], between_scores[n], i + 1) for i, n in enumerate(order)]
 
 
 def communities(graph: nx.Graph, min_size: int = 2) -> list[list[str]]:

@@ -13,6 +13,7 @@ incremental build ends exactly where a cold build would (tests/test_incremental_
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import networkx as nx
 import pyoxigraph
@@ -28,6 +29,7 @@ from kzlinks.analysis.algorithms import (
     communities,
     cut,
 )
+from kzlinks.analysis.betweenness import Betweenness
 from kzlinks.analysis.incremental import ResultCache, fingerprint, touches_projections, type_objects_read
 from kzlinks.analysis.projections import (
     Entities,
@@ -180,9 +182,9 @@ def _cut_quads(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
     return count
 
 
-def _score_quads(w: _Writer, network: nx.Graph) -> None:
+def _score_quads(w: _Writer, network: nx.Graph, between: Betweenness | None) -> None:
     name = network.graph["network"]
-    for score in centrality(network):
+    for score in centrality(network, between):
         iri = f"{DERIVED}centrality/{local_name(name)}/{local_name(score.node)}"
         w.add(iri, RDF.type, KG.CentralityScore)
         w.add(iri, KG.inNetwork, name)
@@ -204,15 +206,17 @@ def _community_quads(w: _Writer, network: nx.Graph, entities: Entities) -> None:
             w.add(iri, KG.communityMember, member)
 
 
-def _corridor_results(w: _Writer, network: nx.MultiGraph, entities: Entities) -> None:
+def _corridor_results(w: _Writer, network: nx.MultiGraph, entities: Entities, between: Betweenness | None) -> None:
     _routes(w, network, entities)
     _cut_quads(w, network, entities)
-    _score_quads(w, network)
+    _score_quads(w, network, between)
 
 
-def _group_results(w: _Writer, network: nx.Graph, entities: Entities) -> None:
-    _score_quads(w, network)
-    _community_quads(w, network, entities)
+def _group_results(w: _Writer, network: nx.Graph, entities: Entities, between: Betweenness | None) -> None:
+    grouped = _Writer()  # communities first, while the betweenness may still be under way; written after
+    _community_quads(grouped, network, entities)
+    _score_quads(w, network, between)
+    w.quads += grouped.quads
 
 
 def _printed_labels(network: nx.Graph, entities: Entities) -> dict[str, str]:
@@ -223,18 +227,33 @@ def _printed_labels(network: nx.Graph, entities: Entities) -> dict[str, str]:
     return {iri: entities.get(iri).label for iri in named}
 
 
-def _network_results(
-    network: nx.Graph, entities: Entities, compute: Callable, cache: ResultCache, figures: dict[str, int]
-) -> list[Quad]:
-    """One network's quads: from the cache when its fingerprint is known, else computed (and kept)."""
+@dataclass
+class _Network:
+    """A projected network (canonical), its fingerprint, its results if the cache knows them, else its
+    betweenness, under way from the moment it was projected."""
+
+    graph: nx.Graph
+    compute: Callable[[_Writer, nx.Graph, Entities, Betweenness | None], None]
+    key: str
+    cached: list[Quad] | None
+    between: Betweenness | None
+
+
+def _project(engine, entities: Entities, project: Callable, compute: Callable, cache: ResultCache) -> _Network:
+    network = canonical(project(engine, entities))
     key = fingerprint(network, _printed_labels(network, entities))
-    quads = cache.get(key)
-    if quads is not None:
+    cached = cache.get(key)
+    return _Network(network, compute, key, cached, None if cached is not None else Betweenness(network))
+
+
+def _network_results(network: _Network, entities: Entities, cache: ResultCache, figures: dict[str, int]) -> list[Quad]:
+    """One network's quads: from the cache when its fingerprint is known, else computed (and kept)."""
+    if network.cached is not None:
         figures["networks_reused"] = figures.get("networks_reused", 0) + 1
-        return quads
+        return network.cached
     w = _Writer()
-    compute(w, network, entities)
-    cache.put(key, w.quads)
+    network.compute(w, network.graph, entities, network.between)
+    cache.put(network.key, w.quads)
     figures["networks_recomputed"] = figures.get("networks_recomputed", 0) + 1
     return w.quads
 
@@ -245,20 +264,30 @@ def derive(
     """Every analysis result as quads of the derived graph, computed from what `engine` reads.
 
     With a `cache`, a network whose fingerprint is known reuses its results; `figures` counts the networks
-    recomputed and reused. The quads are the same either way."""
+    recomputed and reused. The quads are the same either way. The networks are projected first, the one
+    with the costliest betweenness first, so that each big network's betweenness runs in a child process
+    (kzlinks.analysis.betweenness) while this one projects the others and computes routes, cuts and
+    communities."""
     cache = cache or ResultCache(None, None)
     figures = figures if figures is not None else {}
     entities = Entities(engine)
     w = _Writer()
     _header(w)
     quads = list(w.quads)
-    networks = (
-        (canonical(corridor_network(engine, entities)), _corridor_results),
-        (canonical(actor_network(engine, entities)), _group_results),
-        (canonical(agreement_network(engine, entities)), _group_results),
-    )
-    for network, compute in networks:
-        quads += _network_results(network, entities, compute, cache, figures)
+    projected: dict[str, _Network] = {}
+    try:
+        for name, project, compute in (
+            ("agreement", agreement_network, _group_results),
+            ("actor", actor_network, _group_results),
+            ("corridor", corridor_network, _corridor_results),
+        ):
+            projected[name] = _project(engine, entities, project, compute, cache)
+        for name in ("corridor", "actor", "agreement"):  # the results in the order they have always had
+            quads += _network_results(projected[name], entities, cache, figures)
+    finally:
+        for network in projected.values():
+            if network.between is not None:
+                network.between.close()
     progress(
         f"derived graph: {len(quads)} quads ({figures.get('networks_recomputed', 0)} networks recomputed, "
         f"{figures.get('networks_reused', 0)} reused)"
