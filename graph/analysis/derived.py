@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import networkx as nx
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Quad
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib import namespace as rdflib_namespace
 
 from kzlinks.analysis.algorithms import (
     Route,
@@ -41,7 +41,8 @@ from kzlinks.analysis.projections import (
 )
 from kzlinks.dataset.pipeline import DeriveContext
 from kzlinks.errors import AnalysisError, NodeNotFound
-from kzlinks.namespaces import BASE, DERIVED_GRAPH, KG, entity_iri, local_name
+from kzlinks.namespaces import BASE, DERIVED_GRAPH, entity_iri, local_name
+from kzlinks.namespaces import KG as KG_NAMESPACE
 from kzlinks.progress import Progress, silent
 from kzlinks.sparql.engines import OxigraphEngine
 
@@ -51,19 +52,40 @@ CUT_SIDES = (("china", "european-union"),)  # the cuts worth precomputing (cq18)
 MAX_ROUTE_ENDPOINTS = 40  # above this, a corridor's routes join only its end nodes
 
 
+class _Names:
+    """A namespace's IRIs as plain strings, each made once: rdflib builds and checks a new IRI every time a
+    namespace attribute is read, which tens of thousands of quads would pay for again and again."""
+
+    def __init__(self, namespace: object) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        iri = str(getattr(self._namespace, name))
+        setattr(self, name, iri)  # found as a plain attribute from now on
+        return iri
+
+
+KG = _Names(KG_NAMESPACE)
+RDF, RDFS, XSD = _Names(rdflib_namespace.RDF), _Names(rdflib_namespace.RDFS), _Names(rdflib_namespace.XSD)
+DCTERMS, PROV = _Names(rdflib_namespace.DCTERMS), _Names(rdflib_namespace.PROV)
+
+
 def _n(iri: str) -> NamedNode:
     return NamedNode(iri)
 
 
+_INTEGER, _DECIMAL = _n(XSD.integer), _n(XSD.decimal)
+
+
 def _int(value: int) -> Literal:
-    return Literal(str(value), datatype=_n(str(XSD.integer)))
+    return Literal(str(value), datatype=_INTEGER)
 
 
 def _dec(value: float) -> Literal:
     """Six decimals, in the canonical form Oxigraph stores ("0.5", "0", not "0.500000"): the quads read
     back from a store then equal the ones computed, so a rebuild writes only the scores that moved."""
     text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return Literal("0" if text in ("-0", "") else text, datatype=_n(str(XSD.decimal)))
+    return Literal("0" if text in ("-0", "") else text, datatype=_DECIMAL)
 
 
 class _Writer:

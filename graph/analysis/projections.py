@@ -257,10 +257,13 @@ TIE_FAMILIES = (
 )
 
 
+_TIE_CLASSES = tuple((str(KG[name]), family) for name, family in TIE_FAMILIES)
+
+
 def tie_family(entities: Entities, iri: str) -> str:
     """What kind of thing ties two actors: an event, an agreement, an office, ..."""
-    for name, family in TIE_FAMILIES:
-        if entities.is_a(iri, str(KG[name])):
+    for cls, family in _TIE_CLASSES:
+        if entities.is_a(iri, cls):
             return family
     return "link"
 
