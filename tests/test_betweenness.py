@@ -1,6 +1,5 @@
 """Betweenness computed in a child process (kzlinks.analysis.betweenness) is the in-process computation to
-the last bit, falls back to it when the child fails, and the build's analysis, which runs beside the
-validation, never hides a validation error.
+the last bit and falls back to it when the child fails; a failing analysis never hides a validation error.
 """
 
 from __future__ import annotations

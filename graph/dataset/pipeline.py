@@ -15,9 +15,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 import pyoxigraph
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat
@@ -40,7 +38,6 @@ from kzlinks.progress import Progress, silent
 
 PYSHACL_MAX_QUADS = 20_000  # pyshacl checks whole builds up to this size; bigger ones and re-checks, SPARQL
 BULK_LOAD_MIN = 50_000  # writes of more quads than this go through Oxigraph's bulk loader
-T = TypeVar("T")
 
 
 @dataclass
@@ -80,7 +77,6 @@ class BuildReport:
     dropped: dict[str, tuple[int, str]] = field(default_factory=dict)  # fact file -> (graphs removed, why)
     warnings: list[Finding] = field(default_factory=list)  # the modelling check (facts/duplicates.py)
     derive_figures: dict[str, int] = field(default_factory=dict)  # what the derived graph reused (DeriveContext)
-    validation_s: float = 0.0  # the validation's own time: it runs beside the analysis, timings say what it added
 
     @property
     def unchanged(self) -> bool:
@@ -351,22 +347,16 @@ def build(
         mapped.triples.clear()
         clock.lap("write")
         focus = None if recheck else _focus_nodes(mapped.quads, changed, before)
-        validate = partial(_timed, _validate, db, query_index, report.quads, entities, focus, extensions)
-        validating = Background(validate, "kg-validate")
-        derived: Iterable[Quad] | None = None
+        checked, report.validator = _validate(db, query_index, report.quads, entities, focus, extensions)
+        report.validated_triples = report.quads if focus is None else checked
+        report.graphs_validated = len(mapped.digests) if recheck else len(changed)
+        clock.lap("validate")
         if derive is not None:  # analysis results (derived graph), recomputed or reused where exact
             changes = _changed_triples(mapped, before) if keep_derived else None
             live = store.current
             context = DeriveContext(changes, live.path if live else None, snapshot.path)
-            derived = _analyse(derive, query_index, progress, context, validating)
+            _derive(db, query_index, derive, progress, context)
             report.derive_figures = context.figures
-        clock.lap("derive")  # the analysis ran while the validation did: the wait below is what validation added
-        (checked, report.validator), report.validation_s = validating.result()
-        report.validated_triples = report.quads if focus is None else checked
-        report.graphs_validated = len(mapped.digests) if recheck else len(changed)
-        clock.lap("validate")
-        if derived is not None:  # written once the data is known valid, so validation never reads it
-            _write_derived(db, query_index, derived)
         db.flush()
         query_index.flush()
         del db, query_index
@@ -415,30 +405,17 @@ def _changed_triples(mapped: _Mapped, before: dict[str, set[Quad]]) -> list[Quad
     return changed
 
 
-def _analyse(
-    derive: Derive, index: pyoxigraph.Store, progress: Progress, context: DeriveContext, validating: Background
-) -> Iterable[Quad] | None:
+def _derive(
+    db: pyoxigraph.Store, index: pyoxigraph.Store, derive: Derive, progress: Progress, context: DeriveContext
+) -> None:
     """The derived graph (kzlinks.analysis.derived, passed in by kzlinks.workflow: a lower layer never
-    imports the analysis), computed from the query index while `validating` checks the same index in its
-    own threads: Oxigraph answers both without holding the GIL, and the analysis is mostly Python, so
-    the two share the cores instead of taking turns. Over the index the projections' joins run over each
-    distinct triple once, which at 100k triples takes 0.8 s instead of 14 s over the union of graphs. If
-    the analysis fails, the validation's error (invalid data) is the one reported."""
-    try:
-        return derive(index, progress, context)
-    except BaseException:
-        validating.result()
-        raise
-
-
-def _timed(work: Callable[..., T], *args) -> tuple[T, float]:
-    started = time.perf_counter()
-    return work(*args), time.perf_counter() - started
-
-
-def _write_derived(db: pyoxigraph.Store, index: pyoxigraph.Store, derived: Iterable[Quad]) -> None:
-    """Write the derived graph to the dataset, then copy it to the index; after a small edit only the
-    quads that differ from the previous derived graph are written."""
+    imports the analysis), computed from the query index: the projections' joins run over each distinct
+    triple once there, which at 100k triples takes 0.8 s instead of 14 s over the union of graphs, for the
+    same quads. Written to the dataset, then copied to the index; after a small edit only the quads that
+    differ from the previous derived graph are written, and none when the hook keeps the previous one."""
+    derived = derive(index, progress, context)
+    if derived is None:
+        return
     quads = set(derived)
     graph = NamedNode(str(DERIVED_GRAPH))
     before = set(db.quads_for_pattern(None, None, None, graph))
