@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import networkx as nx
 from networkx.algorithms.community import louvain_communities
 
+from kzlinks.analysis.betweenness import Betweenness, betweenness
 from kzlinks.analysis.projections import (
     side,
 )
@@ -84,11 +84,36 @@ def _weighted(graph: nx.MultiGraph) -> nx.Graph:
     return simple
 
 
-def _with_terminals(simple: nx.Graph, starts: set[str], ends: set[str]) -> nx.Graph:
-    graph = simple.copy()
-    graph.add_edges_from(((SOURCE, s) for s in starts), weight=Fraction(0), legs=set())
-    graph.add_edges_from(((e, TARGET) for e in ends), weight=Fraction(0), legs=set())
-    return graph
+class Router:
+    """Shortest routes in one corridor network: its weighted simple graph is made once and serves every
+    route asked of it (the derived graph asks for every pair of a corridor's end nodes)."""
+
+    def __init__(self, graph: nx.MultiGraph, corridor: str | None = None) -> None:
+        self.graph, self.corridor = graph, corridor
+        self.weighted = _weighted(graph)
+
+    def route(self, start: str, end: str) -> Route:
+        """See `route`."""
+        starts, ends = _sides(self.graph, start, end)
+        weighted = self.weighted
+        # from the start side and to the end side at once; a way never runs through another end node's
+        # terminal, as it would through a joined-up virtual source or target
+        from_start = nx.multi_source_dijkstra_path_length(weighted, starts)
+        to_end = nx.multi_source_dijkstra_path_length(weighted, ends)
+        reached = [from_start[e] for e in ends if e in from_start]
+        if not reached:
+            raise NoRoute(f"no way joins {local_name(start)} and {local_name(end)} in this network")
+        total = min(reached)
+        on_path = {n for n in to_end if from_start.get(n, total + 1) + to_end[n] == total}
+        arriving: dict[str, set[str]] = defaultdict(set)
+        for a in on_path:
+            for b, data in weighted.adj[a].items():
+                if b in on_path and from_start[a] + data["weight"] + to_end[b] == total:
+                    arriving[b] |= data["legs"]
+        real = sorted(on_path, key=lambda n: (from_start[n], n))
+        ranks = {d: i for i, d in enumerate(sorted({from_start[n] for n in real}))}
+        steps = [Step(ranks[from_start[n]], n, tuple(sorted(arriving[n]))) for n in real]
+        return Route(start, end, self.corridor, int(total), steps)
 
 
 def route(graph: nx.MultiGraph, start: str, end: str, corridor: str | None = None) -> Route:
@@ -117,25 +142,7 @@ def route(graph: nx.MultiGraph, start: str, end: str, corridor: str | None = Non
         >>> [step.node for step in found.steps], found.legs
         (['a', 'b', 'c'], 2)
     """
-    starts, ends = _sides(graph, start, end)
-    weighted = _with_terminals(_weighted(graph), starts, ends)
-    # each search leaves out the other terminal, so no way runs from one end node to another through it
-    from_start = nx.single_source_dijkstra_path_length(nx.restricted_view(weighted, [TARGET], []), SOURCE)
-    to_end = nx.single_source_dijkstra_path_length(nx.restricted_view(weighted, [SOURCE], []), TARGET)
-    reached = [from_start[e] for e in ends if e in from_start]
-    if not reached:
-        raise NoRoute(f"no way joins {local_name(start)} and {local_name(end)} in this network")
-    total = min(reached)
-    on_path = {n for n in weighted if n in to_end and from_start.get(n, total + 1) + to_end[n] == total}
-    arriving: dict[str, set[str]] = defaultdict(set)
-    for u, v, data in weighted.edges(data=True):
-        for a, b in ((u, v), (v, u)):
-            if a in on_path and b in on_path and from_start[a] + data["weight"] + to_end[b] == total:
-                arriving[b] |= data["legs"]
-    real = sorted((n for n in on_path if n not in (SOURCE, TARGET)), key=lambda n: (from_start[n], n))
-    ranks = {d: i for i, d in enumerate(sorted({from_start[n] for n in real}))}
-    steps = [Step(ranks[from_start[n]], n, tuple(sorted(arriving[n]))) for n in real]
-    return Route(start, end, corridor, int(total), steps)
+    return Router(graph, corridor).route(start, end)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -250,41 +257,27 @@ def canonical(graph: nx.Graph) -> nx.Graph:
     return copy
 
 
-def betweenness(graph: nx.Graph) -> dict[str, float]:
-    """Exact betweenness centrality, normalised as NetworkX's (rustworkx's Brandes, run sequentially so the
-    sums are added in one order; it equals networkx.betweenness_centrality to far below the 6 decimals written
-    and is 25x quicker)."""
-    import rustworkx as rx  # only the analysis needs it: `kg` starts without it (3 MB less for every command)
-
-    nodes = sorted(graph)
-    index = {node: i for i, node in enumerate(nodes)}
-    simple = rx.PyGraph(multigraph=False)
-    simple.add_nodes_from(nodes)
-    pairs = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in graph.edges() if u != v}
-    simple.add_edges_from_no_data(sorted(pairs))
-    scores = rx.graph_betweenness_centrality(simple, normalized=True, endpoints=False, parallel_threshold=1 << 30)
-    return {node: float(scores[index[node]]) for node in nodes}
-
-
-def centrality(graph: nx.Graph) -> list[Score]:
+def centrality(graph: nx.Graph, between: Betweenness | None = None) -> list[Score]:
     """Degree and exact betweenness of every node, ranked by betweenness, then degree, label and IRI (scores
-    compared at the precision written, so float noise never swaps two equal nodes)."""
-    simple = nx.Graph(graph)
+    compared at the precision written, so float noise never swaps two equal nodes). `between`: the
+    betweenness of this graph, already under way (kzlinks.analysis.betweenness)."""
+    simple = nx.Graph(graph) if graph.is_multigraph() else graph  # a simple graph is read as it is
     if simple.number_of_nodes() == 0:
         return []
     degree = nx.degree_centrality(simple)
-    between = betweenness(simple)
+    between_scores = between.scores() if between is not None else betweenness(simple)
 
     def rank_key(n: str) -> tuple:
-        return (-round(between[n], SCORE_DIGITS), -round(degree[n], SCORE_DIGITS), simple.nodes[n].get("label", n), n)
+        score = -round(between_scores[n], SCORE_DIGITS)
+        return (score, -round(degree[n], SCORE_DIGITS), simple.nodes[n].get("label", n), n)
 
     order = sorted(simple, key=rank_key)
-    return [Score(n, degree[n], between[n], i + 1) for i, n in enumerate(order)]
+    return [Score(n, degree[n], between_scores[n], i + 1) for i, n in enumerate(order)]
 
 
 def communities(graph: nx.Graph, min_size: int = 2) -> list[list[str]]:
     """Louvain communities (seeded, so a rebuild gives the same ones), largest first."""
-    simple = canonical(nx.Graph(graph))
+    simple = canonical(nx.Graph(graph) if graph.is_multigraph() else graph)
     if simple.number_of_edges() == 0:
         return []
     found = louvain_communities(simple, weight="weight", seed=SEED)
@@ -301,6 +294,7 @@ def neighbourhood(graph: nx.Graph, entity: str, depth: int = 1) -> nx.Graph:
 
 __all__ = [
     "Route",
+    "Router",
     "Step",
     "Cut",
     "Score",

@@ -13,33 +13,36 @@ incremental build ends exactly where a cold build would (tests/test_incremental_
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import networkx as nx
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Quad
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib import namespace as rdflib_namespace
 
 from kzlinks.analysis.algorithms import (
     Route,
+    Router,
     articulation_points,
     canonical,
     centrality,
     communities,
     cut,
-    route,
 )
+from kzlinks.analysis.betweenness import Betweenness
 from kzlinks.analysis.incremental import ResultCache, fingerprint, touches_projections, type_objects_read
 from kzlinks.analysis.projections import (
     Entities,
     actor_network,
     agreement_network,
     corridor_network,
-    corridor_subgraph,
+    corridor_subgraphs,
     corridors,
 )
 from kzlinks.dataset.pipeline import DeriveContext
 from kzlinks.errors import AnalysisError, NodeNotFound
-from kzlinks.namespaces import BASE, DERIVED_GRAPH, KG, entity_iri, local_name
+from kzlinks.namespaces import BASE, DERIVED_GRAPH, entity_iri, local_name
+from kzlinks.namespaces import KG as KG_NAMESPACE
 from kzlinks.progress import Progress, silent
 from kzlinks.sparql.engines import OxigraphEngine
 
@@ -49,19 +52,40 @@ CUT_SIDES = (("china", "european-union"),)  # the cuts worth precomputing (cq18)
 MAX_ROUTE_ENDPOINTS = 40  # above this, a corridor's routes join only its end nodes
 
 
+class _Names:
+    """A namespace's IRIs as plain strings, each made once: rdflib builds and checks a new IRI every time a
+    namespace attribute is read, which tens of thousands of quads would pay for again and again."""
+
+    def __init__(self, namespace: object) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        iri = str(getattr(self._namespace, name))
+        setattr(self, name, iri)  # found as a plain attribute from now on
+        return iri
+
+
+KG = _Names(KG_NAMESPACE)
+RDF, RDFS, XSD = _Names(rdflib_namespace.RDF), _Names(rdflib_namespace.RDFS), _Names(rdflib_namespace.XSD)
+DCTERMS, PROV = _Names(rdflib_namespace.DCTERMS), _Names(rdflib_namespace.PROV)
+
+
 def _n(iri: str) -> NamedNode:
     return NamedNode(iri)
 
 
+_INTEGER, _DECIMAL = _n(XSD.integer), _n(XSD.decimal)
+
+
 def _int(value: int) -> Literal:
-    return Literal(str(value), datatype=_n(str(XSD.integer)))
+    return Literal(str(value), datatype=_INTEGER)
 
 
 def _dec(value: float) -> Literal:
     """Six decimals, in the canonical form Oxigraph stores ("0.5", "0", not "0.500000"): the quads read
     back from a store then equal the ones computed, so a rebuild writes only the scores that moved."""
     text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return Literal("0" if text in ("-0", "") else text, datatype=_n(str(XSD.decimal)))
+    return Literal("0" if text in ("-0", "") else text, datatype=_DECIMAL)
 
 
 class _Writer:
@@ -117,18 +141,19 @@ def _route_quads(w: _Writer, found: Route, entities: Entities) -> None:
             w.add(s, KG.viaLeg, leg)
 
 
-def _route_or_none(graph: nx.MultiGraph, start: str, end: str, corridor: str | None) -> Route | None:
+def _route_or_none(router: Router, start: str, end: str) -> Route | None:
     """A route worth recording, or None: the derived graph records the ways that exist, not the failures."""
     try:
-        return route(graph, start, end, corridor)
+        return router.route(start, end)
     except AnalysisError:
         return None
 
 
 def _routes(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
     count = 0
-    for corridor in corridors(network):
-        sub = corridor_subgraph(network, corridor)
+    subgraphs = corridor_subgraphs(network)  # made once: each serves its corridor's routes and cuts below
+    routers = {None: Router(network)} | {c: Router(sub, c) for c, sub in subgraphs.items()}
+    for corridor, sub in subgraphs.items():
         ends = sorted(n for n in sub if not sub.nodes[n].get("water"))
         if len(ends) > MAX_ROUTE_ENDPOINTS:
             ends = [n for n in ends if sub.degree(n) == 1]
@@ -136,15 +161,14 @@ def _routes(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
             ends = []  # too many to store every pair: `kg analyse route` computes any one on demand
         for a in ends:
             for b in ends:
-                found = _route_or_none(sub, a, b, corridor) if a != b else None
+                found = _route_or_none(routers[corridor], a, b) if a != b else None
                 if found:
                     _route_quads(w, found, entities)
                     count += 1
-    for within in [None, *corridors(network)]:  # None: the whole network
-        sub = corridor_subgraph(network, within)
+    for within in [None, *subgraphs]:  # None: the whole network
         for a, b in CUT_SIDES:
             for start, end in ((a, b), (b, a)):
-                found = _route_or_none(sub, entity_iri(start), entity_iri(end), within)
+                found = _route_or_none(routers[within], entity_iri(start), entity_iri(end))
                 if found:
                     _route_quads(w, found, entities)
                     count += 1
@@ -180,9 +204,9 @@ def _cut_quads(w: _Writer, network: nx.MultiGraph, entities: Entities) -> int:
     return count
 
 
-def _score_quads(w: _Writer, network: nx.Graph) -> None:
+def _score_quads(w: _Writer, network: nx.Graph, between: Betweenness | None) -> None:
     name = network.graph["network"]
-    for score in centrality(network):
+    for score in centrality(network, between):
         iri = f"{DERIVED}centrality/{local_name(name)}/{local_name(score.node)}"
         w.add(iri, RDF.type, KG.CentralityScore)
         w.add(iri, KG.inNetwork, name)
@@ -204,15 +228,17 @@ def _community_quads(w: _Writer, network: nx.Graph, entities: Entities) -> None:
             w.add(iri, KG.communityMember, member)
 
 
-def _corridor_results(w: _Writer, network: nx.MultiGraph, entities: Entities) -> None:
+def _corridor_results(w: _Writer, network: nx.MultiGraph, entities: Entities, between: Betweenness | None) -> None:
     _routes(w, network, entities)
     _cut_quads(w, network, entities)
-    _score_quads(w, network)
+    _score_quads(w, network, between)
 
 
-def _group_results(w: _Writer, network: nx.Graph, entities: Entities) -> None:
-    _score_quads(w, network)
-    _community_quads(w, network, entities)
+def _group_results(w: _Writer, network: nx.Graph, entities: Entities, between: Betweenness | None) -> None:
+    grouped = _Writer()  # communities first, while the betweenness may still be under way; written after
+    _community_quads(grouped, network, entities)
+    _score_quads(w, network, between)
+    w.quads += grouped.quads
 
 
 def _printed_labels(network: nx.Graph, entities: Entities) -> dict[str, str]:
@@ -223,18 +249,33 @@ def _printed_labels(network: nx.Graph, entities: Entities) -> dict[str, str]:
     return {iri: entities.get(iri).label for iri in named}
 
 
-def _network_results(
-    network: nx.Graph, entities: Entities, compute: Callable, cache: ResultCache, figures: dict[str, int]
-) -> list[Quad]:
-    """One network's quads: from the cache when its fingerprint is known, else computed (and kept)."""
+@dataclass
+class _Network:
+    """A projected network (canonical), its fingerprint, its results if the cache knows them, else its
+    betweenness, under way from the moment it was projected."""
+
+    graph: nx.Graph
+    compute: Callable[[_Writer, nx.Graph, Entities, Betweenness | None], None]
+    key: str
+    cached: list[Quad] | None
+    between: Betweenness | None
+
+
+def _project(engine, entities: Entities, project: Callable, compute: Callable, cache: ResultCache) -> _Network:
+    network = canonical(project(engine, entities))
     key = fingerprint(network, _printed_labels(network, entities))
-    quads = cache.get(key)
-    if quads is not None:
+    cached = cache.get(key)
+    return _Network(network, compute, key, cached, None if cached is not None else Betweenness(network))
+
+
+def _network_results(network: _Network, entities: Entities, cache: ResultCache, figures: dict[str, int]) -> list[Quad]:
+    """One network's quads: from the cache when its fingerprint is known, else computed (and kept)."""
+    if network.cached is not None:
         figures["networks_reused"] = figures.get("networks_reused", 0) + 1
-        return quads
+        return network.cached
     w = _Writer()
-    compute(w, network, entities)
-    cache.put(key, w.quads)
+    network.compute(w, network.graph, entities, network.between)
+    cache.put(network.key, w.quads)
     figures["networks_recomputed"] = figures.get("networks_recomputed", 0) + 1
     return w.quads
 
@@ -245,20 +286,30 @@ def derive(
     """Every analysis result as quads of the derived graph, computed from what `engine` reads.
 
     With a `cache`, a network whose fingerprint is known reuses its results; `figures` counts the networks
-    recomputed and reused. The quads are the same either way."""
+    recomputed and reused. The quads are the same either way. The networks are projected first, the one
+    with the costliest betweenness first, so that each big network's betweenness runs in a child process
+    (kzlinks.analysis.betweenness) while this one projects the others and computes routes, cuts and
+    communities."""
     cache = cache or ResultCache(None, None)
     figures = figures if figures is not None else {}
     entities = Entities(engine)
     w = _Writer()
     _header(w)
     quads = list(w.quads)
-    networks = (
-        (canonical(corridor_network(engine, entities)), _corridor_results),
-        (canonical(actor_network(engine, entities)), _group_results),
-        (canonical(agreement_network(engine, entities)), _group_results),
-    )
-    for network, compute in networks:
-        quads += _network_results(network, entities, compute, cache, figures)
+    projected: dict[str, _Network] = {}
+    try:
+        for name, project, compute in (
+            ("agreement", agreement_network, _group_results),
+            ("actor", actor_network, _group_results),
+            ("corridor", corridor_network, _corridor_results),
+        ):
+            projected[name] = _project(engine, entities, project, compute, cache)
+        for name in ("corridor", "actor", "agreement"):  # the results in the order they have always had
+            quads += _network_results(projected[name], entities, cache, figures)
+    finally:
+        for network in projected.values():
+            if network.between is not None:
+                network.between.close()
     progress(
         f"derived graph: {len(quads)} quads ({figures.get('networks_recomputed', 0)} networks recomputed, "
         f"{figures.get('networks_reused', 0)} reused)"

@@ -17,9 +17,10 @@ from fractions import Fraction
 from itertools import combinations
 
 import networkx as nx
+from pyoxigraph import QuerySolutions
 
 from kzlinks.namespaces import ID, KG, local_name, sparql_prefixes
-from kzlinks.sparql.engines import Engine
+from kzlinks.sparql.engines import Engine, OxigraphEngine
 from kzlinks.sparql.lookup import Lookup
 
 ORIGIN = "graph/projections.py"
@@ -27,7 +28,15 @@ VALUE_MARK = "/value/"  # amounts and quantities are value nodes of their subjec
 
 
 def _select(engine: Engine, body: str) -> list[dict[str, str]]:
-    """Run a SELECT and return rows of plain strings (IRIs and literal values)."""
+    """Run a SELECT and return rows of plain strings (IRIs and literal values).
+
+    On Oxigraph the rows are read straight from its answer: the engine-neutral Results (a Term per cell)
+    would cost more than the query at a million triples, and only the values are needed here."""
+    if isinstance(engine, OxigraphEngine):  # no parameters, no SERVICE: nothing for the engine to bind or refuse
+        answer = engine.store.query(sparql_prefixes() + body, use_default_graph_as_union=engine.union)
+        assert isinstance(answer, QuerySolutions)
+        names = [v.value for v in answer.variables]
+        return [{k: t.value for k, t in zip(names, row, strict=True) if t is not None} for row in answer]
     results = engine.run(sparql_prefixes() + body, {}, ORIGIN)
     return [{k: t.value for k, t in row.items()} for row in results.rows]
 
@@ -208,6 +217,24 @@ def corridor_subgraph(graph: nx.MultiGraph, corridor: str | None) -> nx.MultiGra
     return graph.edge_subgraph(edges)
 
 
+def corridor_subgraphs(graph: nx.MultiGraph) -> dict[str, nx.MultiGraph]:
+    """Every corridor's legs and the nodes they join, as `corridor_subgraph` gives them one by one, but
+    made in one pass over the network and as graphs of their own (a view re-reads the whole network at
+    every step of every route)."""
+    legs: dict[str, list] = defaultdict(list)
+    for u, v, k, data in graph.edges(keys=True, data=True):
+        for corridor in data["corridors"]:
+            legs[corridor].append((u, v, k, data))
+    subgraphs = {}
+    for corridor in sorted(legs):
+        sub = nx.MultiGraph(**graph.graph)
+        joined = {n for u, v, _, _ in legs[corridor] for n in (u, v)}
+        sub.add_nodes_from((n, data) for n, data in graph.nodes(data=True) if n in joined)
+        sub.add_edges_from(legs[corridor])
+        subgraphs[corridor] = sub
+    return subgraphs
+
+
 def corridors(graph: nx.MultiGraph) -> list[str]:
     return sorted({c for _, _, data in graph.edges(data=True) for c in data["corridors"]})
 
@@ -230,10 +257,13 @@ TIE_FAMILIES = (
 )
 
 
+_TIE_CLASSES = tuple((str(KG[name]), family) for name, family in TIE_FAMILIES)
+
+
 def tie_family(entities: Entities, iri: str) -> str:
     """What kind of thing ties two actors: an event, an agreement, an office, ..."""
-    for name, family in TIE_FAMILIES:
-        if entities.is_a(iri, str(KG[name])):
+    for cls, family in _TIE_CLASSES:
+        if entities.is_a(iri, cls):
             return family
     return "link"
 
@@ -247,6 +277,7 @@ def actor_network(engine: Engine, entities: Entities | None = None) -> nx.Graph:
     entities = _entities(engine, entities)
     agent = str(KG.Agent)
     graph = nx.Graph(network=str(KG.actorNetwork))
+    ties = _Ties(graph, entities)
     around: dict[str, set[tuple[str, str]]] = defaultdict(set)  # thing -> {(agent, property)}
     for row in _select(
         engine,
@@ -260,7 +291,7 @@ def actor_network(engine: Engine, entities: Entities | None = None) -> nx.Graph:
         if VALUE_MARK in x:
             continue
         if entities.is_a(x, agent):
-            _tie(graph, entities, x, a, "link", a, local_name(row["p"]))
+            ties.add(x, a, "link", a, local_name(row["p"]))
         else:
             around[x].add((a, local_name(row["p"])))
     for row in _select(
@@ -268,29 +299,48 @@ def actor_network(engine: Engine, entities: Entities | None = None) -> nx.Graph:
         """
         SELECT DISTINCT ?office ?holder ?org WHERE { ?t kg:holder ?holder ; kg:office ?office . ?office kg:officeIn ?org }""",
     ):
-        _tie(graph, entities, row["holder"], row["org"], "office", row["office"], "holds office in")
+        ties.add(row["holder"], row["org"], "office", row["office"], "holds office in")
     for x, members in around.items():
         kind = tie_family(entities, x)
         if kind in ("office", "route"):
             continue  # offices and tenures are handled above, via the office; legs join places, not actors
         for (a, pa), (b, pb) in combinations(sorted(members), 2):
             if a != b:
-                _tie(graph, entities, a, b, kind, x, f"{pa} / {pb}")
+                ties.add(a, b, kind, x, f"{pa} / {pb}")
     return graph
 
 
-def _tie(graph: nx.Graph, entities: Entities, a: str, b: str, kind: str, via: str, prop: str) -> None:
-    for node in (a, b):
-        if node not in graph:
-            graph.add_node(node, **entities.attrs(node))
-    if a == b:
-        return
-    if not graph.has_edge(a, b):
-        graph.add_edge(a, b, ties=[], weight=0)
-    data = graph.edges[a, b]
-    if all(t["via"] != via or t["kind"] != kind for t in data["ties"]):
-        data["ties"].append({"kind": kind, "via": via, "via_label": entities.get(via).label, "prop": prop})
-        data["weight"] = len({t["via"] for t in data["ties"]})
+class _Ties:
+    """The actor network's edges, each with its ties: one per (kind, via), the first seen kept, and a weight
+    that counts the distinct things (`via`) tying the two ends. Which ties an edge has is kept in sets
+    beside the graph, so adding one costs the same however many the edge already has (the busiest pairs
+    have thousands at a million triples)."""
+
+    def __init__(self, graph: nx.Graph, entities: Entities) -> None:
+        self.graph, self.entities = graph, entities
+        self.kinds: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        self.vias: dict[tuple[str, str], set[str]] = {}
+
+    def add(self, a: str, b: str, kind: str, via: str, prop: str) -> None:
+        graph = self.graph
+        for node in (a, b):
+            if node not in graph:
+                graph.add_node(node, **self.entities.attrs(node))
+        if a == b:
+            return
+        pair = (a, b) if a < b else (b, a)
+        kinds = self.kinds.get(pair)
+        if kinds is None:
+            graph.add_edge(a, b, ties=[], weight=0)
+            kinds = self.kinds[pair] = set()
+            self.vias[pair] = set()
+        if (via, kind) in kinds:
+            return
+        kinds.add((via, kind))
+        self.vias[pair].add(via)
+        data = graph.edges[a, b]
+        data["ties"].append({"kind": kind, "via": via, "via_label": self.entities.get(via).label, "prop": prop})
+        data["weight"] = len(self.vias[pair])
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -360,6 +410,7 @@ __all__ = [
     "entity_network",
     "side",
     "corridor_subgraph",
+    "corridor_subgraphs",
     "corridors",
     "tie_family",
 ]
