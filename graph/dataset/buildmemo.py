@@ -51,6 +51,7 @@ from kzlinks.facts.duplicates import (
 )
 from kzlinks.facts.files import MAX_FACT_FILE_BYTES, read_regular
 from kzlinks.facts.identity import SAME_AS
+from kzlinks.facts.jsonshape import Malformed, as_dict, as_list, as_str
 from kzlinks.facts.reader import EntityInfo, FileSummary, check_statements, resolve, superclass_finder
 from kzlinks.facts.vocabulary import OntologyIndex
 
@@ -414,10 +415,6 @@ class _Unrecorded(Exception):
     """A file whose graphs this build cannot vouch for (never expected: the mapping leaves one context)."""
 
 
-class _Malformed(Exception):
-    pass
-
-
 def load(folder: Path | None) -> Memo | None:
     """The memo of the snapshot in `folder`, or None if it has none that this version can read. Its files
     part is JSON lines: a header, then one record per fact file (kept as read, to be written again)."""
@@ -429,8 +426,8 @@ def load(folder: Path | None) -> Memo | None:
         if type(obj) is not dict or obj.get("format") != FORMAT:
             return None
         files = [_decode_record(json.loads(line), line) for line in lines[1:]]
-        return Memo(_str(obj["settings"]), files, _str(obj["entities"]), _str(obj["check"]), folder)
-    except (FactFileError, OSError, ValueError, KeyError, TypeError, _Malformed):
+        return Memo(as_str(obj["settings"]), files, as_str(obj["entities"]), as_str(obj["check"]), folder)
+    except (FactFileError, OSError, ValueError, KeyError, TypeError, Malformed):
         return None
 
 
@@ -454,8 +451,8 @@ def _load_entities(memo: Memo, paths: list[Path], index: OntologyIndex) -> KeptE
     rows: dict[str, list] = {}
     count = len(paths)
     try:
-        for row in _list(obj["entities"]):  # type: ignore[index]
-            entity_id, types, label, where, line, same_as = _list(row, 6)
+        for row in as_list(obj["entities"]):  # type: ignore[index]
+            entity_id, types, label, where, line, same_as = as_list(row, 6)
             if not (
                 type(entity_id) is str
                 and type(types) is list
@@ -466,9 +463,9 @@ def _load_entities(memo: Memo, paths: list[Path], index: OntologyIndex) -> KeptE
                 and type(line) is int
                 and (same_as is None or type(same_as) is str)
             ):
-                raise _Malformed
+                raise Malformed
             rows[entity_id] = row
-    except (KeyError, TypeError, ValueError, _Malformed):
+    except (KeyError, TypeError, ValueError, Malformed):
         return None
     return KeptEntities(rows, paths, superclass_finder(index))
 
@@ -545,9 +542,9 @@ def _load_check(memo: Memo, key: str, paths: list[Path]) -> list[Finding] | None
         return None
     try:
         found = []
-        for kind, file, line, item, message, files in _list(obj["findings"]):  # type: ignore[index]
+        for kind, file, line, item, message, files in as_list(obj["findings"]):  # type: ignore[index]
             if not (type(kind) is str and type(line) is int and type(item) is str and type(message) is str):
-                raise _Malformed
+                raise Malformed
             found.append(
                 Finding(
                     kind,
@@ -555,69 +552,53 @@ def _load_check(memo: Memo, key: str, paths: list[Path]) -> list[Finding] | None
                     line,
                     item,
                     message,
-                    tuple(paths[_index(i, paths)] for i in _list(files)),
+                    tuple(paths[_index(i, paths)] for i in as_list(files)),
                 )
             )
         return found
-    except (KeyError, TypeError, ValueError, _Malformed):
+    except (KeyError, TypeError, ValueError, Malformed):
         return None
 
 
 def _index(item: object, paths: list[Path]) -> int:
     if type(item) is not int or not 0 <= item < len(paths):
-        raise _Malformed
+        raise Malformed
     return item
 
 
 def _decode_record(item: object, raw: bytes) -> FileRecord:
-    path, key, digest, source, statements, declarations, references, graphs, findings = _list(item, 9)
-    src_path, name, title, src_digest = [_str(x) for x in _list(source, 4)]
+    path, key, digest, source, statements, declarations, references, graphs, findings = as_list(item, 9)
+    src_path, name, title, src_digest = [as_str(x) for x in as_list(source, 4)]
     if type(statements) is not int:
-        raise _Malformed
+        raise Malformed
     checked: GraphDigests = {}
-    for iri, value in _dict(graphs).items():
-        d, n = _list(value, 2)
+    for iri, value in as_dict(graphs).items():
+        d, n = as_list(value, 2)
         if type(d) is not str or type(n) is not int:
-            raise _Malformed
+            raise Malformed
         checked[iri] = (d, n)
-    own = Path(_str(path))
+    own = Path(as_str(path))
     found = []
-    for kind, line, what, message, files in _list(findings):
+    for kind, line, what, message, files in as_list(findings):
         if not (type(kind) is str and type(line) is int and type(what) is str and type(message) is str):
-            raise _Malformed
+            raise Malformed
         found.append(
-            Finding(kind, own, line, what, message, tuple(own if p == path else Path(_str(p)) for p in _list(files)))
+            Finding(
+                kind, own, line, what, message, tuple(own if p == path else Path(as_str(p)) for p in as_list(files))
+            )
         )
     return FileRecord(
         path,
-        _str(key),
-        _str(digest),
+        as_str(key),
+        as_str(digest),
         SourceRef(Path(src_path), name, title, src_digest),
         statements,
-        _str(declarations),
-        _str(references),
+        as_str(declarations),
+        as_str(references),
         checked,
         found,
         raw,
     )
-
-
-def _list(item: object, size: int | None = None) -> list:
-    if type(item) is not list or (size is not None and len(item) != size):
-        raise _Malformed
-    return item
-
-
-def _dict(item: object) -> dict:
-    if type(item) is not dict:
-        raise _Malformed
-    return item
-
-
-def _str(item: object) -> str:
-    if type(item) is not str:
-        raise _Malformed
-    return item
 
 
 __all__ = ["Checked", "Inputs", "Memo", "read_inputs", "check", "write", "load", "settings_key"]

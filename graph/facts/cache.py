@@ -26,6 +26,7 @@ from pathlib import Path
 from kzlinks.errors import FactFileError
 from kzlinks.facts.articles import locate_source
 from kzlinks.facts.files import MAX_FACT_FILE_BYTES, MAX_SOURCE_BYTES, read_regular
+from kzlinks.facts.jsonshape import Malformed, as_dict, as_list, as_str
 from kzlinks.facts.metadata import metadata_path
 from kzlinks.facts.reader import EntityInfo, FactFile, FileSummary, read_fact_file, summarise
 from kzlinks.facts.vocabulary import OntologyIndex
@@ -171,10 +172,6 @@ class FactCache:
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 
 
-class _Malformed(Exception):
-    """A cache entry that is not what this version writes: ignored."""
-
-
 def _encode(summary: FileSummary, graphs: dict[str, dict[str, tuple[str, int]]]) -> bytes:
     source = summary.source
     assert isinstance(source, SourceRef)
@@ -206,19 +203,19 @@ def _decode(data: bytes, path: Path) -> tuple[FileSummary, dict[str, dict[str, t
         summary = FileSummary(
             path,
             source,
-            _str(obj["digest"]),
+            as_str(obj["digest"]),
             _decls(obj["decls"]),
             _statements(obj["statements"]),
             _literals(obj["literals"]),
         )
         return summary, _graphs(obj["graphs"])
-    except (ValueError, KeyError, TypeError, _Malformed):  # json's errors are ValueErrors
+    except (ValueError, KeyError, TypeError, Malformed):  # json's errors are ValueErrors
         return None
 
 
 def _decls(items: object) -> list[tuple[str, tuple[str, ...], str | None, int]]:
     decls = []
-    for entity_id, types, label, line in _list(items):
+    for entity_id, types, label, line in as_list(items):
         if not (
             type(entity_id) is str
             and type(types) is list
@@ -226,22 +223,22 @@ def _decls(items: object) -> list[tuple[str, tuple[str, ...], str | None, int]]:
             and (label is None or type(label) is str)
             and type(line) is int
         ):
-            raise _Malformed
+            raise Malformed
         decls.append((entity_id, tuple(types), label, line))
     return decls
 
 
 def _statements(items: object) -> list[tuple[str, int, list[tuple[str, str, str, int]]]]:
     statements = []
-    for subject, line, refs in _list(items):
+    for subject, line, refs in as_list(items):
         if type(subject) is not str or type(line) is not int:
-            raise _Malformed
+            raise Malformed
         checked = []
-        for ref_name, range_iri, entity_id, ref_line in _list(refs):
+        for ref_name, range_iri, entity_id, ref_line in as_list(refs):
             if not (
                 type(ref_name) is str and type(range_iri) is str and type(entity_id) is str and type(ref_line) is int
             ):
-                raise _Malformed
+                raise Malformed
             checked.append((ref_name, range_iri, entity_id, ref_line))
         statements.append((subject, line, checked))
     return statements
@@ -250,44 +247,26 @@ def _statements(items: object) -> list[tuple[str, int, list[tuple[str, str, str,
 def _literals(items: object) -> list[tuple[str, int, str, str]]:
     """The literal values the modelling check compares (dates, places told apart): subject, line, property, value."""
     facts = []
-    for subject, line, name, value in _list(items):
+    for subject, line, name, value in as_list(items):
         if not (type(subject) is str and type(line) is int and type(name) is str and type(value) is str):
-            raise _Malformed
+            raise Malformed
         facts.append((subject, line, name, value))
     return facts
 
 
 def _graphs(item: object) -> dict[str, dict[str, tuple[str, int]]]:
     graphs: dict[str, dict[str, tuple[str, int]]] = {}
-    for context, by_iri in _dict(item).items():
+    for context, by_iri in as_dict(item).items():
         graphs[context] = {}
-        for iri, (digest, count) in _dict(by_iri).items():
+        for iri, (digest, count) in as_dict(by_iri).items():
             if type(digest) is not str or type(count) is not int:
-                raise _Malformed
+                raise Malformed
             graphs[context][iri] = (digest, count)
     return graphs
 
 
-def _list(item: object, size: int | None = None) -> list:
-    if type(item) is not list or (size is not None and len(item) != size):
-        raise _Malformed
-    return item
-
-
-def _dict(item: object) -> dict:
-    if type(item) is not dict:
-        raise _Malformed
-    return item
-
-
-def _str(item: object) -> str:
-    if type(item) is not str:
-        raise _Malformed
-    return item
-
-
 def _strs(item: object, size: int) -> list[str]:
-    return [_str(x) for x in _list(item, size)]
+    return [as_str(x) for x in as_list(item, size)]
 
 
 __all__ = ["FactCache", "Entry", "SourceRef", "context_key", "digest_bytes"]
