@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache as once
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from kzlinks.dataset.export import atomic_write
 from kzlinks.errors import FactFileError
 from kzlinks.facts import cache as fact_cache
 from kzlinks.facts.cache import Entry, FactCache, SourceRef
@@ -349,7 +349,7 @@ def write(folder: Path, memo: Memo | None, checked: Checked) -> None:
             if data is None and not (memo is not None and _link(memo, name, folder)):
                 return
             if data is not None:
-                _write_bytes(folder / name, data)
+                atomic_write(folder / name, data)
     except OSError:
         (folder / FILES).unlink(missing_ok=True)
 
@@ -366,17 +366,6 @@ def _link(memo: Memo, name: str, folder: Path) -> bool:
 
 def _json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".memo-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _encode_entities(entities: Mapping[str, EntityInfo], where: dict[str, int]) -> list:
