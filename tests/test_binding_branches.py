@@ -1,5 +1,6 @@
-"""Parameters are bound again at the start of every UNION branch (graph/sparql/binding.py): the same
-answers, on a real Oxigraph store, as rdflib's own binding; never inside a sub-SELECT or MINUS."""
+"""Parameters are bound again at the start of every branch of a UNION that uses them, and in nested groups
+that use them (graph/sparql/binding.py): the same answers, on a real Oxigraph store, as rdflib's own
+binding; never inside a sub-SELECT or MINUS."""
 
 from __future__ import annotations
 
@@ -24,13 +25,14 @@ SELECT ?s ?o WHERE {
 TARGET = {"target": Term("uri", "http://example.org/x")}
 
 
-def test_a_parameter_used_only_in_unions_goes_into_every_plain_branch_never_a_sub_select_or_minus():
+def test_a_parameter_used_only_in_unions_goes_into_every_branch_of_those_unions_never_a_sub_select_or_minus():
     bound = with_values(QUERY, TARGET)
     block = "VALUES (?target) { (<http://example.org/x>) }"
-    assert bound.count(block) == 1 + 3 + 2  # WHERE, the three top branches, the OPTIONAL's two
+    assert bound.count(block) == 1 + 3  # WHERE and the three top branches, one of which uses it
     select = bound[bound.index("{ SELECT") : bound.index("MINUS")]
     minus = bound[bound.index("MINUS") : bound.index("OPTIONAL")]
-    assert select.count(block) == 0 and minus.count(block) == 0
+    optional = bound[bound.index("OPTIONAL") :]  # its union does not use the parameter: left as it is
+    assert select.count(block) == 0 and minus.count(block) == 0 and optional.count(block) == 0
 
 
 def test_the_bound_query_answers_on_oxigraph_as_rdflib_binds_it():
@@ -42,3 +44,22 @@ def test_the_bound_query_answers_on_oxigraph_as_rdflib_binds_it():
         (str(r.s), str(r.o)) for r in graph.query(QUERY, initBindings={"target": rdflib.URIRef(TARGET["target"].value)})
     ]
     assert ours == theirs and ours  # the same rows, in order, and some
+
+
+GROUP_QUERY = """PREFIX ex: <http://example.org/>
+SELECT ?s ?x WHERE {
+  { ?s ex:p ?o . FILTER (?o = ?target) }
+  OPTIONAL { ?s ex:q ?x . FILTER (?x != ?target) }
+} ORDER BY ?s"""
+
+
+def test_a_nested_group_that_tests_a_parameter_gets_the_block_and_answers_as_rdflib_binds_it():
+    bound = with_values(GROUP_QUERY, TARGET)
+    assert bound.count("VALUES (?target) { (<http://example.org/x>) }") == 2  # WHERE and the nested group
+    store = ox.Store()
+    store.load(DATA.encode(), ox.RdfFormat.TURTLE)
+    ours = [str(r["s"].value) for r in store.query(bound)]
+    graph = rdflib.Graph().parse(data=DATA, format="turtle")
+    target = rdflib.URIRef(TARGET["target"].value)
+    theirs = [str(r.s) for r in graph.query(GROUP_QUERY, initBindings={"target": target})]
+    assert ours == theirs == ["http://example.org/a", "http://example.org/e"]

@@ -362,9 +362,12 @@ def build(
             _derive(db, query_index, derive, progress, context)
             report.derive_figures = context.figures
         db.flush()
+        clock.lap("derive")
+        if old is None and report.quads >= queryindex.COMPACT_MIN:
+            query_index.optimize()  # see queryindex.COMPACT_MIN
+            clock.lap("compact")
         query_index.flush()
         del db, query_index
-        clock.lap("derive")
         checked = checking.result()
         report.warnings = checked.findings
         buildmemo.write(snapshot.path, memo, checked)
