@@ -150,11 +150,87 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(rf"[?$]{re.escape(name)}(?![\w])", text) is not None
 
 
-def with_filter(sparql: str, bindings: dict[str, Term]) -> str:
-    """The query with `FILTER(sameTerm(?a, …) && …)` as the last element of its WHERE group: the same
-    answers as `with_values` (a parameter is always used in the query's patterns, so it is bound there),
-    for servers whose compiler rejects a VALUES block (Virtuoso's "no SPART_VARR_FIXED")."""
-    start = _outer_group_start(sparql)
-    end = _group_end(sparql, start)
-    test = " && ".join(f"sameTerm(?{name}, {term_to_sparql(term)})" for name, term in bindings.items())
-    return f"{sparql[:end]} FILTER({test})\n{sparql[end:]}"
+_SELECT = re.compile(r"SELECT\b", re.IGNORECASE)
+_AS_BEFORE = re.compile(r"\bAS\s*$", re.IGNORECASE)
+_VARIABLE = re.compile(r"[?$](\w+)")
+
+
+def with_terms(sparql: str, bindings: dict[str, Term]) -> str:
+    """The query with each parameter's term written in place of the variable in its patterns and filters.
+
+    For servers whose compiler rejects a VALUES block (Virtuoso 7.2's "no SPART_VARR_FIXED"). A term in the
+    text is what such a server plans best: Virtuoso runs `p*`, `p+` and `p?` as transitive subqueries and
+    ignores a `sameTerm` or `=` test on a path's end, and a FILTER cannot bind a parameter used only in
+    a filter, an OPTIONAL or a UNION branch. Where a SELECT still needs the variable (its projection, GROUP
+    BY, HAVING or ORDER BY), its WHERE group starts with `BIND (term AS ?param)`. A sub-SELECT that does not
+    project a parameter keeps its own variable of that name, as under VALUES.
+    """
+    if not bindings:
+        return sparql
+    terms = {name: term_to_sparql(term) for name, term in bindings.items()}
+    edits: list[tuple[int, int, str]] = []
+    _substitute_select(sparql, 0, len(sparql), terms, edits, outer=True)
+    for begin, end, text in sorted(edits, reverse=True):
+        sparql = sparql[:begin] + text + sparql[end:]
+    return sparql
+
+
+def _substitute_select(
+    sparql: str, start: int, end: int, terms: dict[str, str], edits: list[tuple[int, int, str]], outer: bool = False
+) -> None:
+    """Record the edits for one SELECT (or the whole query) in sparql[start:end]."""
+    body = _outer_group_start(sparql) if outer else _first_group_start(sparql, start)
+    body_end = _group_end(sparql, body)
+    head = _code_text(sparql, start, body)
+    star = re.search(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", head, re.IGNORECASE) is not None
+    if not outer:  # a sub-SELECT: only the parameters it projects are the query's parameters
+        projected = set(_VARIABLE.findall(re.sub(r"\([^()]*(?:\([^()]*\)[^()]*)*\)", " ", head)))
+        terms = {name: term for name, term in terms.items() if star or name in projected}
+    _substitute_group(sparql, body, body_end, terms, edits)
+    tail = _code_text(sparql, body_end + 1, end)
+    needed = [name for name in terms if star or _mentions(head, name) or _mentions(tail, name)]
+    if needed:
+        edits.append((body, body, "".join(f" BIND ({terms[name]} AS ?{name})" for name in needed)))
+
+
+def _substitute_group(
+    sparql: str, start: int, end: int, terms: dict[str, str], edits: list[tuple[int, int, str]]
+) -> None:
+    """Record the edits that put the terms in place of their variables in the group sparql[start:end]."""
+    positions = _code(sparql, start)
+    for i in positions:
+        if i >= end:
+            return
+        c = sparql[i]
+        if c == "{" and _SELECT.match(sparql, _skip_space(sparql, i + 1)):
+            close = _group_end(sparql, i + 1)
+            _substitute_select(sparql, _skip_space(sparql, i + 1), close, terms, edits)
+            for j in positions:
+                if j >= close:
+                    break
+        elif c in "?$":
+            match = _VARIABLE.match(sparql, i)
+            if match and match.group(1) in terms and not _AS_BEFORE.search(sparql, max(0, i - 16), i):
+                edits.append((i, match.end(), terms[match.group(1)]))
+
+
+def _first_group_start(sparql: str, start: int) -> int:
+    """Index just after the first `{` from `start` on outside parentheses: a sub-SELECT's WHERE group."""
+    depth = 0
+    for i in _code(sparql, start):
+        depth += {"(": 1, ")": -1}.get(sparql[i], 0)
+        if sparql[i] == "{" and depth == 0:
+            return i + 1
+    raise QueryError("cannot bind parameters: a sub-SELECT has no WHERE group")
+
+
+def _skip_space(sparql: str, i: int) -> int:
+    while i < len(sparql) and sparql[i].isspace():
+        i += 1
+    return i
+
+
+def _code_text(sparql: str, start: int, end: int) -> str:
+    """sparql[start:end] with strings, IRIs and comments blanked out."""
+    keep = {i for i in _code(sparql, start) if i < end} if end > start else set()
+    return "".join(sparql[i] if i in keep else " " for i in range(start, end))
