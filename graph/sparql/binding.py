@@ -153,6 +153,7 @@ def _mentions(text: str, name: str) -> bool:
 _SELECT = re.compile(r"SELECT\b", re.IGNORECASE)
 _AS_BEFORE = re.compile(r"\bAS\s*$", re.IGNORECASE)
 _VARIABLE = re.compile(r"[?$](\w+)")
+_BOUND = re.compile(r"\bBOUND\s*\(\s*[?$](\w+)\s*\)", re.IGNORECASE)
 
 
 def with_terms(sparql: str, bindings: dict[str, Term]) -> str:
@@ -207,6 +208,11 @@ def _substitute_group(
             _substitute_select(sparql, _skip_space(sparql, i + 1), close, terms, edits)
             for j in positions:
                 if j >= close:
+                    break
+        elif c in "bB" and (bound := _BOUND.match(sparql, i)) and bound.group(1) in terms:
+            edits.append((i, bound.end(), "true"))  # a parameter is always bound; BOUND takes no term
+            for j in positions:
+                if j >= bound.end() - 1:
                     break
         elif c in "?$":
             match = _VARIABLE.match(sparql, i)
