@@ -46,6 +46,13 @@ def test_bound_of_a_parameter_is_true_since_bound_takes_no_term():
     assert text == "SELECT ?x WHERE { ?x <p> ?y FILTER (BOUND(?y) || true) }"
 
 
+def test_a_minus_keeps_the_parameter_and_the_group_binds_it_as_values_would():
+    text = with_terms("SELECT ?x WHERE { ?x <p> ?y MINUS { ?place <q> ?y } }", KZ)
+    assert text == f"SELECT ?x WHERE {{ BIND (<{X}kz> AS ?place) ?x <p> ?y MINUS {{ ?place <q> ?y }} }}"
+    nested = with_terms("SELECT ?x WHERE { ?x <p> ?place . { ?x <r> ?z MINUS { ?place <q> ?z } } }", KZ)
+    assert nested == f"SELECT ?x WHERE {{ ?x <p> <{X}kz> . {{ ?x <r> ?z MINUS {{ ?place <q> ?z }} }} }}"
+
+
 def test_a_sub_select_keeps_its_own_variable_unless_it_projects_the_parameter():
     query = (
         "SELECT ?x WHERE { { SELECT ?x WHERE { ?x <p> ?place } } "
@@ -79,6 +86,9 @@ USER_QUERIES = [
     (PLACE, "SELECT ?e WHERE { { ?e ex:at ?place } UNION { ?e ex:at/ex:in ?place } }"),
     (PLACE, "SELECT ?e WHERE { ?e ex:at ?p . { SELECT ?p WHERE { ?p ex:in ?place } } }"),  # its own ?place
     (PLACE, "SELECT ?p ?place WHERE { { SELECT ?p ?place WHERE { ?p ex:in+ ?place } } }"),
+    (PLACE, "SELECT ?e WHERE { ?e ex:at ?p . MINUS { ?place ex:in ex:europe } }"),
+    # a MINUS that shares only the parameter with the rows of its branch removes them all
+    (PLACE, "SELECT ?e WHERE { { ?e ex:at ?p MINUS { ?place ex:in ex:asia } } UNION { ?e ex:year 2024 } }"),
     (YEAR, "SELECT ?e WHERE { ?e ex:year ?y ; ex:at/ex:in* ?place . FILTER (?y = ?year) }"),
     (YEAR, "SELECT ?year (COUNT(*) AS ?n) WHERE { ?e ex:year ?year } GROUP BY ?year HAVING (COUNT(*) > 0)"),
     (WORD, "SELECT ?e WHERE { ?e ex:label ?word }"),
