@@ -173,11 +173,154 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(rf"[?$]{re.escape(name)}(?![\w])", text) is not None
 
 
-def with_filter(sparql: str, bindings: dict[str, Term]) -> str:
-    """The query with `FILTER(sameTerm(?a, …) && …)` as the last element of its WHERE group: the same
-    answers as `with_values` (a parameter is always used in the query's patterns, so it is bound there),
-    for servers whose compiler rejects a VALUES block (Virtuoso's "no SPART_VARR_FIXED")."""
-    start = _outer_group_start(sparql)
-    end = _group_end(sparql, start)
-    test = " && ".join(f"sameTerm(?{name}, {term_to_sparql(term)})" for name, term in bindings.items())
-    return f"{sparql[:end]} FILTER({test})\n{sparql[end:]}"
+_SELECT = re.compile(r"SELECT\b", re.IGNORECASE)
+_AS_BEFORE = re.compile(r"\bAS\s*$", re.IGNORECASE)
+_VARIABLE = re.compile(r"[?$](\w+)")
+_BOUND = re.compile(r"\bBOUND\s*\(\s*[?$](\w+)\s*\)", re.IGNORECASE)
+
+
+def with_terms(sparql: str, bindings: dict[str, Term]) -> str:
+    """The query with each parameter's term written in place of the variable in its patterns and filters.
+
+    For servers whose compiler rejects a VALUES block (Virtuoso 7.2's "no SPART_VARR_FIXED"). A term in the
+    text is what such a server plans best: Virtuoso runs `p*`, `p+` and `p?` as transitive subqueries and
+    ignores a `sameTerm` or `=` test on a path's end, and a FILTER cannot bind a parameter used only in
+    a filter, an OPTIONAL or a UNION branch. Where a SELECT still needs the variable (its projection, GROUP
+    BY, HAVING or ORDER BY) or a MINUS shares it, its group starts with `BIND (term AS ?param)`; `BOUND(?param)`
+    is `true`. A sub-SELECT that does not project a parameter keeps its own variable of that name, as under
+    VALUES.
+    """
+    if not bindings:
+        return sparql
+    terms = {name: term_to_sparql(term) for name, term in bindings.items()}
+    edits: list[tuple[int, int, str]] = []
+    _substitute_select(sparql, 0, len(sparql), terms, edits, outer=True)
+    for begin, end, text in sorted(set(edits), reverse=True):  # a BIND wanted twice at one place is one
+        sparql = sparql[:begin] + text + sparql[end:]
+    return sparql
+
+
+def _substitute_select(
+    sparql: str, start: int, end: int, terms: dict[str, str], edits: list[tuple[int, int, str]], outer: bool = False
+) -> set[str]:
+    """Record the edits for one SELECT (or the whole query) in sparql[start:end]; the parameters it projects."""
+    body = _outer_group_start(sparql) if outer else _first_group_start(sparql, start)
+    body_end = _group_end(sparql, body)
+    head = _code_text(sparql, start, body)
+    star = re.search(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", head, re.IGNORECASE) is not None
+    values_at: dict[int, set[str]] = {}  # where with_values puts a VALUES block (see _values_at)
+    if outer:
+        values_at = _values_at(sparql, body, body_end, set(terms))
+    else:  # a sub-SELECT: only the parameters it projects are the query's parameters
+        projected = set(_VARIABLE.findall(re.sub(r"\([^()]*(?:\([^()]*\)[^()]*)*\)", " ", head)))
+        terms = {name: term for name, term in terms.items() if star or name in projected}
+    _substitute_group(sparql, body, body_end, terms, edits, values_at)
+    tail = _code_text(sparql, body_end + 1, end)
+    for name in terms:
+        if star or _mentions(head, name) or _mentions(tail, name):
+            edits.append(_bind(body, terms, name))
+    return set(terms)
+
+
+def _values_at(sparql: str, body: int, body_end: int, names: set[str]) -> dict[int, set[str]]:
+    """The groups where with_values puts its VALUES block, by start, and the parameters bound there: the
+    WHERE group, and the UNION branches for the parameters used only in them."""
+    branches = _union_branches(sparql, body)
+    outside = "".join(" " if any(b <= k < e for b, e in branches.items()) else sparql[k] for k in range(body, body_end))
+    own = {name for name in names if not _mentions(outside, name)}
+    return {body: names} | {begin: own for begin in branches}
+
+
+_MINUS = re.compile(r"MINUS\s*\{", re.IGNORECASE)
+
+
+def _substitute_group(
+    sparql: str,
+    start: int,
+    end: int,
+    terms: dict[str, str],
+    edits: list[tuple[int, int, str]],
+    values_at: dict[int, set[str]],
+) -> None:
+    """Record the edits that put the terms in place of their variables in the group sparql[start:end].
+
+    A MINUS keeps its variables: it removes the rows it shares a variable with, so the group holding it binds
+    the parameter with a BIND where VALUES would have bound it there (the groups in `values_at`, or a group
+    whose other parts name it)."""
+    groups = [_Group(start, values_at.get(start, set()))]
+    positions = _code(sparql, start)
+    for i in positions:
+        if i >= end:
+            break
+        c, after = sparql[i], _skip_space(sparql, i + 1)
+        skip_to = None
+        if c == "{" and _SELECT.match(sparql, after):
+            skip_to = _group_end(sparql, i + 1)
+            groups[-1].named |= _substitute_select(sparql, after, skip_to, terms, edits)
+        elif c == "{":
+            groups.append(_Group(i + 1, values_at.get(i + 1, set())))
+        elif c == "}":
+            groups[-2].named |= groups[-1].close(terms, edits)
+            groups.pop()
+        elif c in "mM" and (minus := _MINUS.match(sparql, i)) and _starts_word(sparql, i):
+            skip_to = _group_end(sparql, minus.end())
+            groups[-1].minus |= {name for name in terms if _mentions(_code_text(sparql, i, skip_to), name)}
+        elif c in "bB" and (bound := _BOUND.match(sparql, i)) and bound.group(1) in terms and _starts_word(sparql, i):
+            edits.append((i, bound.end(), "true"))  # a parameter is always bound; BOUND takes no term
+            groups[-1].named.add(bound.group(1))
+            skip_to = bound.end() - 1
+        elif c in "?$":
+            match = _VARIABLE.match(sparql, i)
+            if match and match.group(1) in terms and not _AS_BEFORE.search(sparql, max(0, i - 16), i):
+                edits.append((i, match.end(), terms[match.group(1)]))
+                groups[-1].named.add(match.group(1))
+        if skip_to is not None:
+            for j in positions:
+                if j >= skip_to:
+                    break
+    groups[0].close(terms, edits)
+
+
+class _Group:
+    """One group graph pattern while its parameters are replaced: where it starts, the parameters a VALUES
+    block binds in it, those its parts name, and those its MINUS parts name."""
+
+    def __init__(self, start: int, values: set[str]) -> None:
+        self.start, self.values = start, values
+        self.named: set[str] = set()
+        self.minus: set[str] = set()
+
+    def close(self, terms: dict[str, str], edits: list[tuple[int, int, str]]) -> set[str]:
+        for name in sorted(self.minus & (self.values | self.named)):
+            edits.append(_bind(self.start, terms, name))
+        return self.named
+
+
+def _bind(at: int, terms: dict[str, str], name: str) -> tuple[int, int, str]:
+    return (at, at, f" BIND ({terms[name]} AS ?{name})")
+
+
+def _starts_word(sparql: str, i: int) -> bool:
+    return i == 0 or not (sparql[i - 1].isalnum() or sparql[i - 1] in "_?$:")
+
+
+def _first_group_start(sparql: str, start: int) -> int:
+    """Index just after the first `{` from `start` on outside parentheses: a sub-SELECT's WHERE group."""
+    depth = 0
+    for i in _code(sparql, start):
+        depth += {"(": 1, ")": -1}.get(sparql[i], 0)
+        if sparql[i] == "{" and depth == 0:
+            return i + 1
+    raise QueryError("cannot bind parameters: a sub-SELECT has no WHERE group")
+
+
+def _skip_space(sparql: str, i: int) -> int:
+    while i < len(sparql) and sparql[i].isspace():
+        i += 1
+    return i
+
+
+def _code_text(sparql: str, start: int, end: int) -> str:
+    """sparql[start:end] with strings, IRIs and comments blanked out."""
+    keep = {i for i in _code(sparql, start) if i < end} if end > start else set()
+    return "".join(sparql[i] if i in keep else " " for i in range(start, end))

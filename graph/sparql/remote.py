@@ -46,7 +46,7 @@ from kzlinks.dataset.store import StoreDir
 from kzlinks.errors import KGError, RemoteError
 from kzlinks.namespaces import BASE, GRAPH, RDF
 from kzlinks.progress import Progress, silent
-from kzlinks.sparql.binding import term_to_sparql, with_filter, with_values
+from kzlinks.sparql.binding import term_to_sparql, with_terms, with_values
 from kzlinks.sparql.engines import results_from_oxigraph
 from kzlinks.sparql.results import XSD_STRING, Results, Term
 
@@ -535,6 +535,9 @@ PROBE = f"ASK {{ ?passage a <{BASE}ontology#Passage> }}"  # every passage graph 
 
 
 VIRTUOSO_FIXED_VALUES = "no SPART_VARR_FIXED"  # Virtuoso's internal compiler error for fixed variables
+# Virtuoso's errors for a query it cannot plan with its parameters bound by VALUES (and can with the terms in
+# the text): the compiler's, and a transitive path (`?param p* ?x`) whose fixed start it does not see
+VIRTUOSO_REFUSES_VALUES = (VIRTUOSO_FIXED_VALUES, "transitive start not given")
 
 
 class RemoteEngine:
@@ -588,11 +591,12 @@ class RemoteEngine:
         try:
             return self.query(with_values(sparql, bindings), self.dataset(), origin)
         except RemoteError as exc:
-            if not (bindings and VIRTUOSO_FIXED_VALUES in exc.message):
+            if not (bindings and any(message in exc.message for message in VIRTUOSO_REFUSES_VALUES)):
                 raise
         # Virtuoso 7.2's compiler fails on some queries with two or more variables fixed to one value by
-        # VALUES or BIND; the same binding as a filter on term identity means the same and compiles there.
-        return self.query(with_filter(sparql, bindings), self.dataset(), origin)
+        # VALUES or BIND; with the terms written in place of the parameters the query means the same and
+        # compiles there (a FILTER on term identity does not: Virtuoso ignores it on a path's end).
+        return self.query(with_terms(sparql, bindings), self.dataset(), origin)
 
     def dataset(self) -> list[tuple[str, str]]:
         """The protocol parameters that make the default graph the union of the project's graphs."""
