@@ -143,30 +143,38 @@ def _block(bindings: dict[str, Term]) -> str:
 
 
 def with_values(sparql: str, bindings: dict[str, Term]) -> str:
-    """The query with `VALUES (?a ?b) { (… …) }` as the first element of its WHERE group, and of every
-    UNION branch and nested group reachable from it through plain groups (see the module's docstring)."""
+    """The query with `VALUES (?a ?b) { (… …) }` as the first element of its WHERE group, and of the UNION
+    branches and nested groups that use them (see the module's docstring)."""
     if not bindings:
         return sparql
     at = _outer_group_start(sparql)
+    sites = _block_sites(sparql, at, set(bindings))
+    for begin in sorted(sites, reverse=True):
+        sparql = f"{sparql[:begin]}{_block({n: t for n, t in bindings.items() if n in sites[begin]})}{sparql[begin:]}"
+    return f"{sparql[:at]}{_block(bindings)}{sparql[at:]}"
+
+
+def _block_sites(sparql: str, at: int, names: set[str]) -> dict[int, set[str]]:
+    """Where with_values repeats its block inside the WHERE group opened before `at`, by the start of each
+    group, with the parameters bound there."""
     unions, groups = _nested_groups(sparql, at)
-    outside = sparql[at:]
-    for begin, end in sorted((b for union in unions for b in union.items()), reverse=True):
-        outside = outside[: begin - at] + " " * (end - begin) + outside[end - at :]
-    inserts: list[tuple[int, str]] = []
+    branches = {b: e for union in unions for b, e in union.items()}
+    outside = "".join(
+        " " if any(b <= k < e for b, e in branches.items()) else sparql[k] for k in range(at, len(sparql))
+    )
     # the outer block is joined after these: bound again in every branch of a union that uses them, they
     # are certainly bound there
-    own = {n: t for n, t in bindings.items() if not _mentions(outside, n)}
+    own = {name for name in names if not _mentions(outside, name)}
+    sites: dict[int, set[str]] = {}
     for union in unions:
-        used = {n: t for n, t in own.items() if any(_mentions(sparql[b:e], n) for b, e in union.items())}
-        if used:
-            inserts += [(begin, _block(used)) for begin in union]
+        used = {name for name in own if any(_mentions(sparql[b:e], name) for b, e in union.items())}
+        for begin in union if used else ():
+            sites[begin] = used
     for begin, end in groups.items():  # a nested group sees a parameter only if it binds it itself
-        used = {n: t for n, t in bindings.items() if _mentions(sparql[begin:end], n)}
+        used = {name for name in names if _mentions(sparql[begin:end], name)}
         if used:
-            inserts.append((begin, _block(used)))
-    for begin, block in sorted(inserts, reverse=True):
-        sparql = f"{sparql[:begin]}{block}{sparql[begin:]}"
-    return f"{sparql[:at]}{_block(bindings)}{sparql[at:]}"
+            sites[begin] = used
+    return sites
 
 
 def _mentions(text: str, name: str) -> bool:
@@ -210,7 +218,7 @@ def _substitute_select(
     star = re.search(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", head, re.IGNORECASE) is not None
     values_at: dict[int, set[str]] = {}  # where with_values puts a VALUES block (see _values_at)
     if outer:
-        values_at = _values_at(sparql, body, body_end, set(terms))
+        values_at = _values_at(sparql, body, set(terms))
     else:  # a sub-SELECT: only the parameters it projects are the query's parameters
         projected = set(_VARIABLE.findall(re.sub(r"\([^()]*(?:\([^()]*\)[^()]*)*\)", " ", head)))
         terms = {name: term for name, term in terms.items() if star or name in projected}
@@ -222,13 +230,9 @@ def _substitute_select(
     return set(terms)
 
 
-def _values_at(sparql: str, body: int, body_end: int, names: set[str]) -> dict[int, set[str]]:
-    """The groups where with_values puts its VALUES block, by start, and the parameters bound there: the
-    WHERE group, and the UNION branches for the parameters used only in them."""
-    branches = _union_branches(sparql, body)
-    outside = "".join(" " if any(b <= k < e for b, e in branches.items()) else sparql[k] for k in range(body, body_end))
-    own = {name for name in names if not _mentions(outside, name)}
-    return {body: names} | {begin: own for begin in branches}
+def _values_at(sparql: str, body: int, names: set[str]) -> dict[int, set[str]]:
+    """The groups where with_values puts its VALUES block, by start, and the parameters bound there."""
+    return {body: names} | _block_sites(sparql, body, names)
 
 
 _MINUS = re.compile(r"MINUS\s*\{", re.IGNORECASE)
