@@ -12,18 +12,19 @@ loader already keeps both cores busy, so it only doubled the memory.)
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import pyoxigraph
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
 
 class _Chain(io.RawIOBase):
-    """Several byte strings read as one stream, each released once read, without joining them."""
+    """Several byte strings read as one stream, each made when the reader gets to it and released once
+    read, without joining them."""
 
     def __init__(self, parts: Iterable[bytes]) -> None:
-        self._parts = [memoryview(p) for p in parts if p]
-        self._parts.reverse()  # taken from the end
+        self._parts = iter(parts)
+        self._part = memoryview(b"")
         self._at = 0
 
     def readable(self) -> bool:
@@ -31,23 +32,45 @@ class _Chain(io.RawIOBase):
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         filled = 0
-        while self._parts and filled < len(buffer):
-            part = self._parts[-1]
-            size = min(len(buffer) - filled, len(part) - self._at)
-            buffer[filled : filled + size] = part[self._at : self._at + size]
+        while filled < len(buffer):
+            if self._at == len(self._part):
+                part = next(self._parts, None)
+                if part is None:
+                    break
+                self._part, self._at = memoryview(part), 0
+                continue
+            size = min(len(buffer) - filled, len(self._part) - self._at)
+            buffer[filled : filled + size] = self._part[self._at : self._at + size]
             filled, self._at = filled + size, self._at + size
-            if self._at == len(part):
-                self._parts.pop()
-                self._at = 0
         return filled
 
 
-def stream(parts: list[bytes]) -> io.BufferedReader:
-    """The pieces as one readable stream for the bulk loader; `parts` is emptied, so that each piece is
-    freed as soon as the loader has read it."""
-    chain = _Chain(parts)
-    parts.clear()
-    return io.BufferedReader(chain, 1 << 20)
+def stream(parts: list[bytes] | Iterator[bytes]) -> io.BufferedReader:
+    """The pieces as one readable stream for the bulk loader. A list is emptied as it is read, so that each
+    piece is freed as soon as the loader has read it; an iterator's pieces are made as the loader gets to
+    them."""
+    return io.BufferedReader(_Chain(_taken(parts) if isinstance(parts, list) else parts), 1 << 20)
+
+
+def _taken(parts: list[bytes]) -> Iterator[bytes]:
+    parts.reverse()  # taken from the end
+    while parts:
+        yield parts.pop()
+
+
+def drain_nquads(graphs: dict[str, list[str]]) -> Iterator[bytes]:
+    """`nquads`, a graph at a time, each taken out of `graphs` once encoded: the text is never all made at
+    once (at a million triples it would be 200 MB more at the build's peak)."""
+    while graphs:
+        iri, lines = graphs.popitem()
+        if lines:
+            yield _encoded(lines, f" {NamedNode(iri)} .\n")
+
+
+def drain_ntriples(triples: set[str], piece: int = 20_000) -> Iterator[bytes]:
+    """`ntriples` of a set of lines, a piece at a time, each piece's lines taken out of the set."""
+    while triples:
+        yield _encoded([triples.pop() for _ in range(min(piece, len(triples)))], " .\n")
 
 
 def nquads(graphs: Mapping[str, list[str]]) -> list[bytes]:
@@ -79,4 +102,4 @@ def load_graphs(store: pyoxigraph.Store, graphs: Mapping[str, list[str]], blank:
     store.extend(blank)
 
 
-__all__ = ["load_graphs", "nquads", "ntriples", "stream"]
+__all__ = ["load_graphs", "nquads", "ntriples", "stream", "drain_nquads", "drain_ntriples"]
