@@ -78,6 +78,7 @@ class BuildReport:
     dropped: dict[str, tuple[int, str]] = field(default_factory=dict)  # fact file -> (graphs removed, why)
     warnings: list[Finding] = field(default_factory=list)  # the modelling check (facts/duplicates.py)
     derive_figures: dict[str, int] = field(default_factory=dict)  # what the derived graph reused (DeriveContext)
+    read_workers: int = 0  # processes that read and mapped the fact files (dataset/parallel.py); 0: this one
 
     @property
     def unchanged(self) -> bool:
@@ -331,6 +332,7 @@ def build(
         files_reused=sum(1 for r in inputs.records if r),
         timings=clock.timings,
         dropped=dropped,
+        read_workers=len(workers.workers) if workers else 0,
     )
     if old is not None and not changed and not removed and not recheck:
         report.warnings = checking.result().findings

@@ -10,8 +10,8 @@ answer exactly as over the union, with set semantics, as the SPARQL spec and rdf
 build updates the index graph by graph instead of rebuilding it.
 
 A big cold build goes the other way round (`load`, `dataset_of`): it bulk-loads the index, every named graph
-and the union at once, from the mapped lines, and the dataset is then the index's checkpoint with the
-default graph cleared. Oxigraph clears a graph of a RocksDB store by dropping its key ranges, which takes
+and the union, from the mapped lines, and the dataset is then the index's checkpoint with the default graph
+cleared. Oxigraph clears a graph of a RocksDB store by dropping its key ranges, which takes
 milliseconds whatever the size, so the dataset costs no second bulk load.
 """
 
@@ -21,9 +21,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import DefaultGraph, NamedNode, Quad
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat
 
-from kzlinks.dataset.bulkwrite import drain_nquads, drain_ntriples, ntriples, stream
+from kzlinks.dataset.background import Background
+from kzlinks.dataset.bulkwrite import load_batches, nquads_batches, ntriples, ntriples_batches, stream
 
 BULK_MIN = 50_000  # more default-graph triples than this go through the bulk loader
 
@@ -53,17 +54,17 @@ def create(
 
 
 def load(target: Path, graphs: dict[str, list[str]], triples: set[str], blank: list[Quad]) -> pyoxigraph.Store:
-    """A new index in `target` from a cold build's mapping, in one bulk load: `graphs`, each named graph's
-    triples without blank nodes as N-Triples lines (no final dot), and `triples`, the distinct ones among
-    them, for the default graph; the `blank` quads (a parser would rename their nodes) go in as objects.
-    `graphs` and `triples` are emptied as the loader reads them. The lines are the build's own, made from
-    terms Oxigraph already checked: they are parsed leniently."""
+    """A new index in `target` from a cold build's mapping: `graphs`, each named graph's triples without
+    blank nodes as N-Triples lines (no final dot), and `triples`, the distinct ones among them, for the
+    default graph, bulk-loaded in batches by two threads side by side (the named graphs in one, the default
+    graph in the other); then the `blank` quads (a parser would rename their nodes), as objects. `graphs`
+    and `triples` are emptied as they are loaded."""
     index = pyoxigraph.Store(str(target))
-    # two loads, not one: the loader holds a batch of a million quads while it writes the previous one
-    index.bulk_load(stream(drain_nquads(graphs)), format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
-    index.bulk_load(
-        stream(drain_ntriples(triples)), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=DefaultGraph(), lenient=True
-    )
+    named = Background(lambda: load_batches(index, nquads_batches(graphs), RdfFormat.N_QUADS), "kg-load")
+    try:
+        load_batches(index, ntriples_batches(triples), RdfFormat.N_TRIPLES, DefaultGraph())
+    finally:
+        named.result()
     index.extend(blank + list(_to_default(blank)))
     return index
 
