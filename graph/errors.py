@@ -47,7 +47,7 @@ class Several:
         KGError.__init__(self, first.message, file=first.file, line=first.line, item=first.item)  # type: ignore[arg-type]
         self.problems = problems
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[type, tuple[list[KGError]]]:
         """Rebuilt from its problems: a fact file's errors cross a pipe from a worker (dataset/parallel.py)."""
         return (type(self), (self.problems,))
 

@@ -27,7 +27,7 @@ import os
 import pickle
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -67,11 +67,11 @@ class MappedFile:
     digests: GraphDigests
 
 
-def map_entry(entry: Entry, entities: Mapping[str, EntityInfo], index: OntologyIndex, cache: FactCache) -> MappedFile:
+def map_entry(entry: Entry, entities: dict[str, EntityInfo], index: OntologyIndex, cache: FactCache) -> MappedFile:
     """Map one file read on a cold build: each graph's triples once (a file may state one twice), compared
     by their lines (a quad hashes slowly), and the entry's graph digests for this context."""
-    context = context_key(entry.summary, entities)  # type: ignore[arg-type]
-    graphs = map_fact_file(cache.full(entry, index), entities, index, dedupe=False)  # type: ignore[arg-type]
+    context = context_key(entry.summary, entities)
+    graphs = map_fact_file(cache.full(entry, index), entities, index, dedupe=False)
     entry.facts = None  # mapped: the checked facts are not needed any more
     lines: GraphLines = {}
     digests: GraphDigests = {}
@@ -218,7 +218,13 @@ class Workers:
 
     def __init__(self, cache: FactCache, index: OntologyIndex, count: int = WORKERS) -> None:
         self.cache, self.index = cache, index
-        self.workers = [_Worker(cache, index) for _ in range(count)]
+        self.workers: list[_Worker] = []
+        try:
+            for _ in range(count):
+                self.workers.append(_Worker(cache, index))
+        except OSError:
+            self.close()
+            raise
         self.owner: dict[int, _Worker | None] = {}  # file number -> the worker holding its facts (None: here)
 
     def read(self, paths: list[Path]) -> Iterator[Entry]:
@@ -268,7 +274,7 @@ class Workers:
         except Exception as exc:
             return exc
 
-    def map(self, entries: list[Entry], entities: Mapping[str, EntityInfo]) -> Iterator[tuple[Entry, MappedFile]]:
+    def map(self, entries: list[Entry], entities: dict[str, EntityInfo]) -> Iterator[tuple[Entry, MappedFile]]:
         """Each entry (as `read` gave them) mapped by the worker that read it, in order; the entries are
         updated with their graph digests and whether the cache holds them now."""
         packed = _pack_entities(entities)
@@ -278,8 +284,8 @@ class Workers:
                 worker.alive = False
         done: dict[int, tuple | Exception] = {}
         for number, entry in enumerate(entries):
-            worker = self.owner.get(number)
-            while number not in done and worker is not None and worker.alive:
+            owner = self.owner.get(number)
+            while number not in done and owner is not None and owner.alive:
                 for _, message in self._next():
                     if message is not None:
                         done[message[1]] = message[2]
@@ -297,11 +303,11 @@ class Workers:
         alive = {w.conn: w for w in self.workers if w.alive}
         if not alive:
             return []
-        found = []
-        for conn in wait(list(alive)):
-            worker = alive[conn]  # type: ignore[index]
+        found: list[tuple[_Worker, tuple | None]] = []
+        for ready in wait(list(alive)):
+            worker = alive[ready]  # type: ignore[index]
             try:
-                found.append((worker, conn.recv()))  # type: ignore[union-attr]
+                found.append((worker, worker.conn.recv()))
             except (EOFError, OSError):
                 worker.alive = False
                 found.append((worker, None))
@@ -320,10 +326,14 @@ class Workers:
 
 
 def start(paths: list[Path], cache: FactCache, index: OntologyIndex) -> Workers | None:
-    """Workers for a cold build of `paths`, or None when the build reads in its own process."""
-    return Workers(cache, index) if worthwhile(paths) else None
+    """Workers for a cold build of `paths`, or None when the build reads in its own process (also when
+    no process can be forked: they only save time)."""
+    if not worthwhile(paths):
+        return None
+    try:
+        return Workers(cache, index)
+    except OSError:
+        return None
 
-
-Reader = Callable[[list[Path]], Iterator[Entry]]
 
 __all__ = ["Workers", "MappedFile", "map_entry", "start", "worthwhile", "triple_line", "digest_lines"]
