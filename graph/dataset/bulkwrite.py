@@ -1,21 +1,26 @@
-"""A big cold build's dataset, bulk-loaded as N-Quads text rather than quad by quad.
+"""A big cold build's stores, bulk-loaded as N-Quads text rather than quad by quad.
 
 A cold build writes every graph at once. Oxigraph's bulk loader parses N-Quads text about twice as fast as
 it takes one Python object per quad (0.7 s against 1.6 s for 100k quads), and the mapped triples are
-already N-Triples lines (the graph digests are made of them), so the text costs little. It is made and read
-in pieces (`_Chain`): one string of it all would be copied once more to encode it, and at a million
-triples that is 200 MB. Quads with blank nodes are added as objects, as before: a parser would give their
-nodes new labels. (Loading the dataset and the query index side by side in two threads was tried: the bulk
-loader already keeps both cores busy, so it only doubled the memory.)
+already N-Triples lines (the graph digests are made of them), so the text costs little. It is made as the
+loader gets to it, in batches (`nquads_batches`, `ntriples_batches`), each graph's lines dropped once
+encoded: one string of it all would be 200 MB more at a million triples. Quads with blank nodes are added
+as objects: a parser would give their nodes new labels.
+
+Batches, not one load: the loader holds about 1.5 kB per quad of the text it is given while it sorts and
+writes it, on one core (a million quads in one call took 1.7 GB; in batches of 200k, 0.3 GB, for the same
+time). So the query index is loaded by two threads side by side, the named graphs in one and the default
+graph in the other (kzlinks.dataset.queryindex.load), which keeps both cores busy in less memory than one
+load of everything took.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat
 
 
 class _Chain(io.RawIOBase):
@@ -94,11 +99,6 @@ def load_batches(
         store.bulk_load(batch, format=format, to_graph=to_graph, lenient=True)
 
 
-def nquads(graphs: Mapping[str, list[str]]) -> list[bytes]:
-    """Each graph's triples (N-Triples lines without the final dot) as N-Quads in that graph, in pieces."""
-    return [_encoded(lines, f" {NamedNode(iri)} .\n") for iri, lines in graphs.items() if lines]
-
-
 def ntriples(lines: Iterable[str], piece: int = 20_000) -> list[bytes]:
     """The lines as N-Triples, in pieces of `piece` lines."""
     pieces, batch = [], []
@@ -116,11 +116,4 @@ def _encoded(lines: list[str], tail: str) -> bytes:
     return (tail.join(lines) + tail).encode("utf-8")
 
 
-def load_graphs(store: pyoxigraph.Store, graphs: Mapping[str, list[str]], blank: list[Quad]) -> None:
-    """Bulk-load `graphs` (each graph's triples without blank nodes, as N-Triples lines) and add the `blank`
-    quads into an empty store."""
-    store.bulk_load(stream(nquads(graphs)), format=RdfFormat.N_QUADS)
-    store.extend(blank)
-
-
-__all__ = ["load_graphs", "nquads", "ntriples", "stream", "nquads_batches", "ntriples_batches", "load_batches"]
+__all__ = ["ntriples", "stream", "nquads_batches", "ntriples_batches", "load_batches"]
