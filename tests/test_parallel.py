@@ -2,8 +2,9 @@
 the manifest and the fact cache must be exactly those the build makes in one process, and a bad fact file
 must fail the same way, with the same `FILE:LINE: item: message`, whichever worker read it.
 
-The workers start only for fact files of more than `MIN_BYTES`; the tests lower that bound so that a small
-synthetic fact base takes the parallel path, and check from the report that it did.
+The workers start only for fact files of more than `MIN_BYTES`, on a machine with a core to spare; the tests
+lower that bound and take the core as free, so that a small synthetic fact base takes the parallel path,
+and check from the report that it did.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def test_the_workers_build_what_one_process_builds(facts, tmp_path, monkeypatch)
     one = build([facts], alone, packaged=False)
     assert one.read_workers == 0  # too small for workers
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "spare_core", lambda: True)
     pooled = StoreDir(tmp_path / "pooled")
     two = build([facts], pooled, packaged=False)
     assert two.read_workers == 2
@@ -82,6 +84,7 @@ def test_a_bad_fact_file_in_a_worker_fails_as_in_one_process(facts, tmp_path, mo
     with pytest.raises(FactFileError) as alone:
         build([broken], StoreDir(tmp_path / "alone"), packaged=False)
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "spare_core", lambda: True)
     pooled_store = StoreDir(tmp_path / "pooled")
     with pytest.raises(FactFileError) as pooled:
         build([broken], pooled_store, packaged=False)
@@ -103,7 +106,7 @@ def test_the_cli_prints_a_workers_error_as_one_line_per_problem(facts, tmp_path)
     _break(target)
     size = sum(p.stat().st_size for p in broken.glob("*.yaml"))
     script = (
-        "import sys; from kzlinks.dataset import parallel; parallel.MIN_BYTES = 0; "
+        "import sys; from kzlinks.dataset import parallel; parallel.MIN_BYTES = 0; parallel.spare_core = lambda: True; "
         "from kzlinks.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     args = ["build", "--no-packaged", "--facts", str(broken), "--store", str(tmp_path / "store")]

@@ -16,7 +16,8 @@ Everything comes back in file order, so the build sees what it would have seen r
 one: the same entries, the same first error (`FILE:LINE: item: message`, raised as the worker raised it),
 the files before a bad one read and kept. A worker that dies leaves its files to the build's own process.
 Workers are forked only when the build's process runs no other thread (a fork copies only the calling
-thread) and the fact files are big enough to pay for two processes; otherwise the build reads in process.
+thread), the fact files are big enough to pay for two processes and the machine has a core to spare (the
+load average); otherwise the build reads in process. The result is the same either way.
 """
 
 from __future__ import annotations
@@ -83,11 +84,20 @@ def map_entry(entry: Entry, entities: dict[str, EntityInfo], index: OntologyInde
     return MappedFile(lines, digests)
 
 
+def spare_core() -> bool:
+    """Whether a core is free for a second process: the last minute's load leaves at least one idle. On a
+    machine already busy, two processes only add their pickling to the work (measured: slower)."""
+    try:
+        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 1
+    except OSError:
+        return False
+
+
 def worthwhile(paths: list[Path]) -> bool:
     """Whether two worker processes pay for themselves, and can be forked safely."""
     if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return False
-    if threading.active_count() > 1 or len(paths) < 2 * WORKERS:
+    if threading.active_count() > 1 or len(paths) < 2 * WORKERS or not spare_core():
         return False
     total = 0
     for path in paths:
@@ -336,4 +346,4 @@ def start(paths: list[Path], cache: FactCache, index: OntologyIndex) -> Workers 
         return None
 
 
-__all__ = ["Workers", "MappedFile", "map_entry", "start", "worthwhile", "triple_line", "digest_lines"]
+__all__ = ["Workers", "MappedFile", "map_entry", "start", "worthwhile", "spare_core", "triple_line", "digest_lines"]
