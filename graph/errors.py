@@ -47,6 +47,10 @@ class Several:
         KGError.__init__(self, first.message, file=first.file, line=first.line, item=first.item)  # type: ignore[arg-type]
         self.problems = problems
 
+    def __reduce__(self) -> tuple[type, tuple[list[KGError]]]:
+        """Rebuilt from its problems: a fact file's errors cross a pipe from a worker (dataset/parallel.py)."""
+        return (type(self), (self.problems,))
+
     def __str__(self) -> str:
         lines = [str(p) for p in self.problems[:MAX_REPORTED]]
         if len(self.problems) > MAX_REPORTED:

@@ -196,6 +196,7 @@ def measure_builds(facts: Path, store_root: Path) -> dict:
         "build_s": cold.seconds,
         "build_triples_per_s": cold.quads / cold.seconds,
         "build_stages_s": _stages(cold),
+        "build_read_workers": cold.read_workers,
         "build_triples_per_s_without_derive": cold.quads / (cold.seconds - cold.timings.get("derive", 0.0)),
         "shacl_validation_s": cold.timings.get("validate"),
         "modelling_check_s": cold.timings.get("check", 0.0),
@@ -342,7 +343,9 @@ def table(f: dict) -> str:
         f"triples (quads)                {f['quads']:,} in {f['fact_files']} fact files, {f['graphs']:,} graphs",
         f"cold build, validation incl.   {_fmt(f['build_s'], ' s')}  = {_fmt(f['build_triples_per_s'], ' triples/s', 0)}"
         f"  (without the derived-graph hook: {_fmt(f['build_triples_per_s_without_derive'], ' triples/s', 0)})",
-        "  stages (s)                   " + ", ".join(f"{k} {v:.2f}" for k, v in f["build_stages_s"].items()),
+        "  stages (s)                   "
+        + ", ".join(f"{k} {v:.2f}" for k, v in f["build_stages_s"].items())
+        + f" (fact files read and mapped by {f.get('build_read_workers') or 'no'} worker processes)",
         f"modelling check                {_fmt(f['modelling_check_s'], ' s')} added to the cold build (it runs "
         f"while the stores are written, validated and analysed; {f['modelling_check_warnings']} warnings)",
         f"floor (libyaml + bulk load)    {_fmt(f['floor_s'], ' s')}  (yaml {_fmt(f['floor_yaml_s'], ' s')}, bulk load "

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache as once
 from pathlib import Path
@@ -203,11 +203,13 @@ def read_inputs(
     previous: dict[str, str] | None,
     entries: list[Entry],
     lap: Callable[[str], None] = lambda stage: None,
+    read: Callable[[list[Path]], Iterable[Entry]] | None = None,
 ) -> Inputs:
     """Read the fact files and resolve their entities: only the changed files when the memo allows (see the
     module's docstring), else every one. `previous`: the live manifest's graph digests (None on a full
     build: no memo then); `entries` is filled as files are read, so the caller can save what was read even
-    if a file fails; `lap(stage)` is called when the files are read ("read") and resolved ("map")."""
+    if a file fails; `lap(stage)` is called when the files are read ("read") and resolved ("map"); `read`, if
+    given, reads all the files at once (kzlinks.dataset.parallel), in their order, for a build without a memo."""
     if memo is not None and previous is not None and _same_files(memo, paths, cache):
         records = _read_changed(paths, cache, index, memo, entries)
         lap("read")
@@ -216,7 +218,7 @@ def read_inputs(
             lap("map")
             return reused
     entries.clear()
-    entries += (cache.read(p, index) for p in paths)
+    entries += read(paths) if read is not None else (cache.read(p, index) for p in paths)
     lap("read")
     summaries: list = [e.summary for e in entries]
     inputs = Inputs(entries, resolve(summaries, index), [None] * len(paths), summaries)

@@ -12,17 +12,16 @@ to SPARQL on Oxigraph (graph/shacl_sparql.py), which takes seconds where pyshacl
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat
 
 from kzlinks.data import PACKAGED_FACTS
-from kzlinks.dataset import buildmemo, bulkwrite, queryindex
+from kzlinks.dataset import buildmemo, parallel, queryindex
 from kzlinks.dataset.background import Background
 from kzlinks.dataset.mapping import GraphQuads, map_fact_file, source_quads
 from kzlinks.dataset.reference import read_reference, reference_files
@@ -79,6 +78,7 @@ class BuildReport:
     dropped: dict[str, tuple[int, str]] = field(default_factory=dict)  # fact file -> (graphs removed, why)
     warnings: list[Finding] = field(default_factory=list)  # the modelling check (facts/duplicates.py)
     derive_figures: dict[str, int] = field(default_factory=dict)  # what the derived graph reused (DeriveContext)
+    read_workers: int = 0  # processes that read and mapped the fact files (dataset/parallel.py); 0: this one
 
     @property
     def unchanged(self) -> bool:
@@ -109,13 +109,7 @@ def digest(quads: list[Quad]) -> str:
     return _digest_lines([_blank_free(q) if _has_blank(q) else _triple(q) for q in quads])
 
 
-def _digest_lines(lines: list[str]) -> str:
-    return hashlib.sha1("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
-
-
-def _triple(q: Quad) -> str:
-    """The quad's triple in N-Triples (without the final dot): digested, and loaded into the query index."""
-    return f"{q.subject} {q.predicate} {q.object}"
+_digest_lines, _triple = parallel.digest_lines, parallel.triple_line  # one definition for both ways of mapping
 
 
 def _has_blank(q: Quad) -> bool:
@@ -200,6 +194,7 @@ class _Mapped:
     triples: set[str] = field(default_factory=set)  # every distinct triple mapped, as N-Triples
     lines: dict[str, list[str]] = field(default_factory=dict)  # per graph, the triples without blank nodes
     blank: list[Quad] = field(default_factory=list)  # quads with blank nodes: a parser would rename them
+    pooled: bool = False  # the fact files were mapped by workers (parallel.py): lines only, no quads
 
     def add(self, iri: str, quads: list[Quad], blank_free: bool = False) -> None:
         """`blank_free`: the mapping mints only IRIs, so its graphs skip the per-quad blank node test."""
@@ -218,6 +213,17 @@ class _Mapped:
         self.blank += [q for q in quads if _has_blank(q)]
         self.lines[iri] = [_triple(q) for q in quads if not _has_blank(q)]
         self.triples.update(self.lines[iri])
+
+
+def _map_pooled(workers: parallel.Workers, entries: list[Entry], entities: dict) -> _Mapped:
+    """A cold build's mapping, done by the workers that read the files: each graph's lines and digest."""
+    mapped = _Mapped(pooled=True)
+    for _, done in workers.map(entries, entities):
+        for iri, lines in done.lines.items():
+            mapped.digests[iri], mapped.counts[iri] = done.digests[iri]
+            mapped.lines[iri] = lines
+            mapped.triples.update(lines)
+    return mapped
 
 
 def _map(entries: list[Entry], entities: dict, index: OntologyIndex, cache: FactCache, old: Manifest | None) -> _Mapped:
@@ -292,17 +298,21 @@ def build(
     progress(f"reading {len(paths)} fact files")
     entries: list[Entry] = []  # the files read: all, or those changed since the build memo's (buildmemo.py)
     memo = None if old is None or store.current is None else buildmemo.load(store.current.path)
+    workers = parallel.start(paths, cache, index) if old is None else None  # a cold build: two processes
     try:
-        inputs = buildmemo.read_inputs(paths, cache, index, memo, old.graphs if old else None, entries, clock.lap)
+        read = workers.read if workers else None
+        inputs = buildmemo.read_inputs(paths, cache, index, memo, old.graphs if old else None, entries, clock.lap, read)
         entities = inputs.entities
         resolved = inputs.resolved()  # as the fact files declare them: the reference data adds some
-        mapped = _map(entries, entities, index, cache, old)
+        mapped = _map_pooled(workers, entries, entities) if workers else _map(entries, entities, index, cache, old)
         for iri, (d, n) in inputs.kept.items():  # the memo's files: neither read nor mapped
             mapped.digests[iri], mapped.counts[iri] = d, n
         for iri, quads in _shared_graphs(inputs.sources, entities, index, extensions).items():
             mapped.add(iri, quads)
         clock.lap("map")
     finally:
+        if workers:
+            workers.close()
         _save(cache, entries)
         clock.lap("cache")
     # the modelling check (warnings only) and the next build's memo: run meanwhile
@@ -322,6 +332,7 @@ def build(
         files_reused=sum(1 for r in inputs.records if r),
         timings=clock.timings,
         dropped=dropped,
+        read_workers=len(workers.workers) if workers else 0,
     )
     if old is not None and not changed and not removed and not recheck:
         report.warnings = checking.result().findings
@@ -339,15 +350,19 @@ def build(
         # the old derived graph may stay while the new one is computed: analysis reads only id: entities,
         # and a full re-check must not see it (tests/test_incremental.py checks the results are the same)
         keep_derived = old is not None and not recheck
-        if old is None and report.quads > BULK_LOAD_MIN:  # from the N-Triples lines: no quad objects needed
+        db: pyoxigraph.Store | None
+        if old is None and (report.quads > BULK_LOAD_MIN or mapped.pooled):  # from the lines: no quads needed
             mapped.quads.clear()  # memory counts at 1M
-            db, before = snapshot.open_dataset(), dict[str, set[Quad]]()
-            bulkwrite.load_graphs(db, mapped.lines, mapped.blank)
+            # the index first, in one bulk load; the dataset is its checkpoint, made once the derived graph is in
+            query_index = queryindex.load(snapshot.index_dir, mapped.lines, mapped.triples, mapped.blank)
+            db, before = None, dict[str, set[Quad]]()
             mapped.lines.clear()
         else:
             db, before = _write(store, snapshot, mapped.quads, changed, removed, old is not None, keep_derived)
-        replaced = changed | removed | (set() if keep_derived else {str(DERIVED_GRAPH)})
-        query_index = _index(store, snapshot, db, replaced if old is not None else None, mapped.triples, mapped.blank)
+            replaced = changed | removed | (set() if keep_derived else {str(DERIVED_GRAPH)})
+            query_index = _index(
+                store, snapshot, db, replaced if old is not None else None, mapped.triples, mapped.blank
+            )
         mapped.triples.clear()
         clock.lap("write")
         focus = None if recheck else _focus_nodes(mapped.quads, changed, before)
@@ -361,6 +376,8 @@ def build(
             context = DeriveContext(changes, live.path if live else None, snapshot.path)
             _derive(db, query_index, derive, progress, context)
             report.derive_figures = context.figures
+        if db is None:
+            db = queryindex.dataset_of(query_index, snapshot.dataset_dir)
         db.flush()
         clock.lap("derive")
         if old is None and report.quads >= queryindex.COMPACT_MIN:
@@ -415,24 +432,29 @@ def _changed_triples(mapped: _Mapped, before: dict[str, set[Quad]]) -> list[Quad
 
 
 def _derive(
-    db: pyoxigraph.Store, index: pyoxigraph.Store, derive: Derive, progress: Progress, context: DeriveContext
+    db: pyoxigraph.Store | None, index: pyoxigraph.Store, derive: Derive, progress: Progress, context: DeriveContext
 ) -> None:
     """The derived graph (kzlinks.analysis.derived, passed in by kzlinks.workflow: a lower layer never
     imports the analysis), computed from the query index: the projections' joins run over each distinct
     triple once there, which at 100k triples takes 0.8 s instead of 14 s over the union of graphs, for the
     same quads. Written to the dataset, then copied to the index; after a small edit only the quads that
-    differ from the previous derived graph are written, and none when the hook keeps the previous one."""
+    differ from the previous derived graph are written, and none when the hook keeps the previous one.
+    Without a dataset (`db` None: a cold build whose dataset is the index's checkpoint), the index only."""
     derived = derive(index, progress, context)
     if derived is None:
         return
     quads = set(derived)
+    if db is None:
+        queryindex.add_graph(index, list(quads))
+        return
     graph = NamedNode(str(DERIVED_GRAPH))
     before = set(db.quads_for_pattern(None, None, None, graph))
     gone, added = before - quads, quads - before
     if len(gone) + len(added) > len(quads) // 2:  # mostly new: replace the whole graph
         db.remove_graph(graph)
-        (db.bulk_extend if len(quads) > BULK_LOAD_MIN else db.extend)(list(quads))
-        queryindex.replace_graphs(index, db, [str(DERIVED_GRAPH)])
+        new = list(quads)
+        (db.bulk_extend if len(new) > BULK_LOAD_MIN else db.extend)(new)
+        queryindex.replace_graphs(index, db, [str(DERIVED_GRAPH)], new)  # the quads at hand: no reading back
         return
     for quad in gone:  # a small edit moves a few scores: write only the difference
         db.remove(quad)
@@ -449,7 +471,7 @@ def _focus_nodes(quads: GraphQuads, changed: set[str], before: dict[str, set[Qua
 
 
 def _validate(
-    db: pyoxigraph.Store,
+    db: pyoxigraph.Store | None,
     index: pyoxigraph.Store,
     size: int,
     entities: dict,
@@ -457,8 +479,8 @@ def _validate(
     extensions: tuple[Path, ...] = (),
 ) -> tuple[int, str]:
     if focus is None and size <= PYSHACL_MAX_QUADS:  # pyshacl's focus_nodes skip nested shapes' values
-        skip = {NamedNode(str(ONTOLOGY_GRAPH)), NamedNode(str(DERIVED_GRAPH))}
-        data = to_rdflib(q for q in db if q.graph_name not in skip)
+        skip = {NamedNode(str(ONTOLOGY_GRAPH)), NamedNode(str(DERIVED_GRAPH)), DefaultGraph()}
+        data = to_rdflib(q for q in (index if db is None else db) if q.graph_name not in skip)  # the named graphs
         return check(data, ontology_graph(extensions), entities, focus), "pyshacl"
     return check_store(index, entities, focus, exclude=(str(DERIVED_GRAPH),), union=False), "sparql"
 

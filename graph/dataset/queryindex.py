@@ -8,6 +8,11 @@ already ran for minutes. The index holds the dataset's named graphs (a hard-link
 dataset to start with) plus each distinct triple once in the default graph; queries read that default graph and
 answer exactly as over the union, with set semantics, as the SPARQL spec and rdflib do. An incremental
 build updates the index graph by graph instead of rebuilding it.
+
+A big cold build goes the other way round (`load`, `dataset_of`): it bulk-loads the index, every named graph
+and the union, from the mapped lines, and the dataset is then the index's checkpoint with the default graph
+cleared. Oxigraph clears a graph of a RocksDB store by dropping its key ranges, which takes
+milliseconds whatever the size, so the dataset costs no second bulk load.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import DefaultGraph, NamedNode, Quad
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat
 
-from kzlinks.dataset.bulkwrite import ntriples, stream
+from kzlinks.dataset.background import Background
+from kzlinks.dataset.bulkwrite import load_batches, nquads_batches, ntriples, ntriples_batches, stream
 
 BULK_MIN = 50_000  # more default-graph triples than this go through the bulk loader
 # A cold build of at least this many quads compacts its finished index into one sorted run per table
@@ -53,6 +59,39 @@ def create(
     return index
 
 
+def load(target: Path, graphs: dict[str, list[str]], triples: set[str], blank: list[Quad]) -> pyoxigraph.Store:
+    """A new index in `target` from a cold build's mapping: `graphs`, each named graph's triples without
+    blank nodes as N-Triples lines (no final dot), and `triples`, the distinct ones among them, for the
+    default graph, bulk-loaded in batches by two threads side by side (the named graphs in one, the default
+    graph in the other); then the `blank` quads (a parser would rename their nodes), as objects. `graphs`
+    and `triples` are emptied as they are loaded."""
+    index = pyoxigraph.Store(str(target))
+    named = Background(lambda: load_batches(index, nquads_batches(graphs), RdfFormat.N_QUADS), "kg-load")
+    try:
+        load_batches(index, ntriples_batches(triples), RdfFormat.N_TRIPLES, DefaultGraph())
+    finally:
+        named.result()
+    index.extend(blank + list(_to_default(blank)))
+    return index
+
+
+def dataset_of(index: pyoxigraph.Store, target: Path) -> pyoxigraph.Store:
+    """The dataset of a snapshot whose index was loaded first (`load`): the index's hard-linked checkpoint,
+    its default graph cleared (Oxigraph drops the key ranges: milliseconds, whatever the size)."""
+    index.flush()
+    index.backup(str(target))
+    dataset = pyoxigraph.Store(str(target))
+    dataset.clear_graph(DefaultGraph())
+    return dataset
+
+
+def add_graph(index: pyoxigraph.Store, quads: list[Quad]) -> None:
+    """Add a new named graph's quads and their triples to the default graph (a cold build's derived graph:
+    the index holds no earlier version of it)."""
+    everything = quads + list(_to_default(quads))
+    (index.bulk_extend if len(everything) > BULK_MIN else index.extend)(everything)
+
+
 def update(previous: Path, target: Path, dataset: pyoxigraph.Store, replaced: Iterable[str]) -> pyoxigraph.Store:
     """The previous snapshot's index with the `replaced` graphs taken from `dataset` (their new content, or
     nothing if they are gone); a default-graph triple is dropped only when no named graph still holds it."""
@@ -62,7 +101,11 @@ def update(previous: Path, target: Path, dataset: pyoxigraph.Store, replaced: It
     return index
 
 
-def replace_graphs(index: pyoxigraph.Store, dataset: pyoxigraph.Store, replaced: Iterable[str]) -> None:
+def replace_graphs(
+    index: pyoxigraph.Store, dataset: pyoxigraph.Store, replaced: Iterable[str], new: list[Quad] | None = None
+) -> None:
+    """Replace the `replaced` graphs with their content in `dataset`, or with `new` when the caller has
+    their quads at hand (reading them back from the dataset costs seconds at a million triples)."""
     graphs = sorted(set(replaced))
     if not graphs:
         return
@@ -75,7 +118,8 @@ def replace_graphs(index: pyoxigraph.Store, dataset: pyoxigraph.Store, replaced:
     )
     for iri in graphs:
         index.remove_graph(NamedNode(iri))
-    new = [q for iri in graphs for q in dataset.quads_for_pattern(None, None, None, NamedNode(iri))]
+    if new is None:
+        new = [q for iri in graphs for q in dataset.quads_for_pattern(None, None, None, NamedNode(iri))]
     if len(new) > BULK_MIN:
         index.bulk_extend(new + list(_to_default(new)))
     else:
@@ -95,4 +139,4 @@ def apply_delta(index: pyoxigraph.Store, gone: Iterable[Quad], added: Iterable[Q
     index.extend(added + list(_to_default(added)))
 
 
-__all__ = ["create", "update", "replace_graphs", "apply_delta"]
+__all__ = ["create", "load", "dataset_of", "add_graph", "update", "replace_graphs", "apply_delta"]
