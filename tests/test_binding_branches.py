@@ -1,6 +1,6 @@
-"""Parameters are bound again at the start of every branch of a UNION that uses them, and in nested groups
-that use them (graph/sparql/binding.py): the same answers, on a real Oxigraph store, as rdflib's own
-binding; never inside a sub-SELECT or MINUS."""
+"""Parameters are bound again at the start of UNION branches (inside an OPTIONAL, only of a UNION that
+uses them), and in nested groups that use them (graph/sparql/binding.py): the same answers, on a real
+Oxigraph store, as rdflib's own binding; never inside a sub-SELECT or MINUS."""
 
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ SELECT ?s ?o WHERE {
 TARGET = {"target": Term("uri", "http://example.org/x")}
 
 
-def test_a_parameter_used_only_in_unions_goes_into_every_branch_of_those_unions_never_a_sub_select_or_minus():
+def test_a_parameter_used_only_in_unions_goes_into_their_branches_not_an_optionals_union_without_it_nor_a_select():
     bound = with_values(QUERY, TARGET)
     block = "VALUES (?target) { (<http://example.org/x>) }"
-    assert bound.count(block) == 1 + 3  # WHERE and the three top branches, one of which uses it
+    assert bound.count(block) == 1 + 3  # WHERE and the three top branches
     select = bound[bound.index("{ SELECT") : bound.index("MINUS")]
     minus = bound[bound.index("MINUS") : bound.index("OPTIONAL")]
     optional = bound[bound.index("OPTIONAL") :]  # its union does not use the parameter: left as it is

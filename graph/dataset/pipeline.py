@@ -376,13 +376,13 @@ def build(
             context = DeriveContext(changes, live.path if live else None, snapshot.path)
             _derive(db, query_index, derive, progress, context)
             report.derive_figures = context.figures
+        clock.lap("derive")
+        if old is None and report.quads >= queryindex.COMPACT_MIN:
+            query_index.optimize()  # see queryindex.COMPACT_MIN; before the dataset's checkpoint shares its files
+            clock.lap("compact")
         if db is None:
             db = queryindex.dataset_of(query_index, snapshot.dataset_dir)
         db.flush()
-        clock.lap("derive")
-        if old is None and report.quads >= queryindex.COMPACT_MIN:
-            query_index.optimize()  # see queryindex.COMPACT_MIN
-            clock.lap("compact")
         query_index.flush()
         del db, query_index
         checked = checking.result()

@@ -5,12 +5,12 @@ parameter values enter as RDF terms serialised and escaped here, never as raw us
 inside the outer group (rather than a trailing VALUES) keeps the binding in scope under GROUP BY.
 
 When a parameter is used only inside UNION branches, the one-row block of such parameters is repeated at
-the start of every branch of each UNION that uses them, reached from the WHERE group through plain groups,
-unions and OPTIONALs (never inside a sub-SELECT, MINUS, EXISTS, GRAPH or SERVICE). Joining one row again
-changes no answer (V ⋈ (B1 ∪ B2) = V ⋈ ((V ⋈ B1) ∪ (V ⋈ B2)) when V has one row), but Oxigraph joins the
-outer block after a union that does not bind the parameter in every branch, so a branch that uses it would
-otherwise run for every value (cq13: 1,774 rows of work instead of 41,638). A union that does not use them
-is left alone: a block there would make Oxigraph match an OPTIONAL around it for the whole graph (cq20).
+the start of every UNION branch reached from the WHERE group through plain groups, unions and OPTIONALs
+(never inside a sub-SELECT, MINUS, EXISTS, GRAPH or SERVICE). Joining one row again changes no answer
+(V ⋈ (B1 ∪ B2) = V ⋈ ((V ⋈ B1) ∪ (V ⋈ B2)) when V has one row), but Oxigraph joins the outer block after a
+union that does not bind the parameter in every branch, so a branch that uses it would otherwise run for
+every value (cq13: 1,774 rows of work instead of 41,638). Inside an OPTIONAL only a union that uses them
+gets the block: anywhere else there, it would make Oxigraph match the OPTIONAL for the whole graph (cq20).
 Likewise, a nested `{ … }` group gets the block of the parameters it uses: it is evaluated on its own, so
 a FILTER inside it sees a parameter only when the group binds it (cq16 filters its steps by topic in such a
 group, before looking up their agents). rdflib's own binding answers the same (tests/test_binding_branches.py).
@@ -91,15 +91,17 @@ _GROUP_BEFORE = ("", "{", "}", ".")  # what precedes a nested group that is neit
 _PLAIN_BEFORE = (*_GROUP_BEFORE, "UNION", "OPTIONAL")  # what may precede a group on the way to a block
 
 
-def _nested_groups(sparql: str, start: int) -> tuple[list[dict[int, int]], dict[int, int]]:
-    """The UNIONs (each a list of its branches), and the other nested groups, reachable from the group
-    opened before `start` through plain groups, unions and OPTIONALs only: for each group, the index just
-    after its `{` and the index of its `}`."""
-    opened: list[tuple[int, bool]] = []  # per open group: where it opens, may a group inside it get the block
-    last_closed: tuple[int, bool] | None = None  # the group closed last
+def _nested_groups(sparql: str, start: int) -> tuple[list[tuple[dict[int, int], bool]], dict[int, int]]:
+    """The UNIONs (each its branches, and whether it lies inside an OPTIONAL), and the other nested groups,
+    reachable from the group opened before `start` through plain groups, unions and OPTIONALs only: for
+    each group, the index just after its `{` and the index of its `}`."""
+    opened: list[tuple[int, bool, bool]] = []  # per open group: where it opens, may a group inside it get the
+    # block, is it inside an OPTIONAL
+    last_closed: tuple[int, bool, bool] | None = None  # the group closed last
     previous = ""  # the last keyword or punctuation character read
     union_of: dict[int, int] = {}  # each branch: the union it belongs to (numbered in order)
     groups: set[int] = set()
+    optional: set[int] = set()  # the groups closed that lie inside an OPTIONAL
     spans: dict[int, int] = {}  # every group closed: just after its `{`, its `}`
     positions = _code(sparql, start)
     for i in positions:
@@ -116,24 +118,27 @@ def _nested_groups(sparql: str, start: int) -> tuple[list[dict[int, int]], dict[
                 next(positions, None)
             continue
         if c == "{":
-            plain = all(p for _, p in opened) and previous in _PLAIN_BEFORE
+            plain = all(p for _, p, _ in opened) and previous in _PLAIN_BEFORE
             plain = plain and not re.match(r"\{\s*SELECT\b", sparql[i:], re.IGNORECASE)
             if plain and previous == "UNION" and last_closed and last_closed[0] + 1 in union_of:
                 union_of[i + 1] = union_of[last_closed[0] + 1]
             elif plain and previous in _GROUP_BEFORE:
                 groups.add(i + 1)
-            opened.append((i, plain))
+            opened.append((i, plain, previous == "OPTIONAL" or any(o for _, _, o in opened)))
         elif c == "}":
             if not opened:
                 break  # the WHERE group ends here
             last_closed = opened.pop()
             spans[last_closed[0] + 1] = i
+            if last_closed[2]:
+                optional.add(last_closed[0] + 1)
         previous = c
     unions: dict[int, dict[int, int]] = {}
     for begin, union in sorted(union_of.items()):
         if begin in spans:
             unions.setdefault(union, {})[begin] = spans[begin]
-    return list(unions.values()), {g: spans[g] for g in sorted(groups - set(union_of)) if g in spans}
+    found = [(branches, min(branches) in optional) for branches in unions.values()]
+    return found, {g: spans[g] for g in sorted(groups - set(union_of)) if g in spans}
 
 
 def _block(bindings: dict[str, Term]) -> str:
@@ -158,7 +163,7 @@ def _block_sites(sparql: str, at: int, names: set[str]) -> dict[int, set[str]]:
     """Where with_values repeats its block inside the WHERE group opened before `at`, by the start of each
     group, with the parameters bound there."""
     unions, groups = _nested_groups(sparql, at)
-    branches = {b: e for union in unions for b, e in union.items()}
+    branches = {b: e for union, _ in unions for b, e in union.items()}
     outside = "".join(
         " " if any(b <= k < e for b, e in branches.items()) else sparql[k] for k in range(at, len(sparql))
     )
@@ -166,10 +171,12 @@ def _block_sites(sparql: str, at: int, names: set[str]) -> dict[int, set[str]]:
     # are certainly bound there
     own = {name for name in names if not _mentions(outside, name)}
     sites: dict[int, set[str]] = {}
-    for union in unions:
+    for union, in_optional in unions:
+        # inside an OPTIONAL, a block in a union that does not use it would make Oxigraph match the OPTIONAL
+        # for the whole graph, by hash, instead of row by row (cq20)
         used = {name for name in own if any(_mentions(sparql[b:e], name) for b, e in union.items())}
-        for begin in union if used else ():
-            sites[begin] = used
+        for begin in union if used or not in_optional else ():
+            sites[begin] = own if not in_optional else used
     for begin, end in groups.items():  # a nested group sees a parameter only if it binds it itself
         used = {name for name in names if _mentions(sparql[begin:end], name)}
         if used:
