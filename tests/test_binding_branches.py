@@ -33,6 +33,7 @@ def test_a_parameter_used_only_in_unions_goes_into_their_branches_not_an_optiona
     minus = bound[bound.index("MINUS") : bound.index("OPTIONAL")]
     optional = bound[bound.index("OPTIONAL") :]  # its union does not use the parameter: left as it is
     assert select.count(block) == 0 and minus.count(block) == 0 and optional.count(block) == 0
+    assert "VALUES ()" not in with_values(QUERY.replace("?s ?o WHERE {", "?s ?o WHERE { ?s ex:p ?target ."), TARGET)
 
 
 def test_the_bound_query_answers_on_oxigraph_as_rdflib_binds_it():

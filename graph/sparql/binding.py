@@ -175,8 +175,8 @@ def _block_sites(sparql: str, at: int, names: set[str]) -> dict[int, set[str]]:
         # inside an OPTIONAL, a block in a union that does not use it would make Oxigraph match the OPTIONAL
         # for the whole graph, by hash, instead of row by row (cq20)
         used = {name for name in own if any(_mentions(sparql[b:e], name) for b, e in union.items())}
-        for begin in union if used or not in_optional else ():
-            sites[begin] = own if not in_optional else used
+        for begin in union if (used if in_optional else own) else ():
+            sites[begin] = used if in_optional else own
     for begin, end in groups.items():  # a nested group sees a parameter only if it binds it itself
         used = {name for name in names if _mentions(sparql[begin:end], name)}
         if used:
