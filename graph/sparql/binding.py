@@ -163,10 +163,9 @@ def _block_sites(sparql: str, at: int, names: set[str]) -> dict[int, set[str]]:
     """Where with_values repeats its block inside the WHERE group opened before `at`, by the start of each
     group, with the parameters bound there."""
     unions, groups = _nested_groups(sparql, at)
-    branches = {b: e for union, _ in unions for b, e in union.items()}
-    outside = "".join(
-        " " if any(b <= k < e for b, e in branches.items()) else sparql[k] for k in range(at, len(sparql))
-    )
+    outside = sparql[at:]  # the text with every branch blanked out
+    for begin, end in sorted((b for union, _ in unions for b in union.items()), reverse=True):
+        outside = outside[: begin - at] + " " * (end - begin) + outside[end - at :]
     # the outer block is joined after these: bound again in every branch of a union that uses them, they
     # are certainly bound there
     own = {name for name in names if not _mentions(outside, name)}
