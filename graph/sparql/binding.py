@@ -18,6 +18,7 @@ group, before looking up their agents). rdflib's own binding answers the same (t
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -67,11 +68,16 @@ def _code(sparql: str, start: int = 0) -> Iterator[int]:
         i += 1
 
 
+def _starts_word(sparql: str, i: int) -> bool:
+    """Whether a word at `i` starts there (is not the tail of a name, a variable or a prefixed name)."""
+    return i == 0 or not (sparql[i - 1].isalnum() or sparql[i - 1] in "_?$:")
+
+
 def _outer_group_start(sparql: str) -> int:
     """Index just after the `{` that opens the query's WHERE group."""
     for i in _code(sparql):
         match = _WHERE.match(sparql, i)
-        if match and (i == 0 or not (sparql[i - 1].isalnum() or sparql[i - 1] in "_?$:")):
+        if match and _starts_word(sparql, i):
             return match.end()
     raise QueryError("cannot bind parameters: the query has no WHERE { … } group")
 
@@ -100,6 +106,7 @@ def _nested_groups(sparql: str, start: int) -> tuple[list[tuple[dict[int, int], 
     last_closed: tuple[int, bool, bool] | None = None  # the group closed last
     previous = ""  # the last keyword or punctuation character read
     union_of: dict[int, int] = {}  # each branch: the union it belongs to (numbered in order)
+    numbers = itertools.count()
     groups: set[int] = set()
     optional: set[int] = set()  # the groups closed that lie inside an OPTIONAL
     spans: dict[int, int] = {}  # every group closed: just after its `{`, its `}`
@@ -109,10 +116,11 @@ def _nested_groups(sparql: str, start: int) -> tuple[list[tuple[dict[int, int], 
         if c.isspace():
             continue
         word = _WORD.match(sparql, i)
-        if word and not (sparql[i - 1].isalnum() or sparql[i - 1] in "_?$:"):
+        if word and _starts_word(sparql, i):
             token = word.group().upper()
             if token == "UNION" and previous == "}" and last_closed and last_closed[1]:
-                union_of.setdefault(last_closed[0] + 1, len(set(union_of.values())))
+                if last_closed[0] + 1 not in union_of:
+                    union_of[last_closed[0] + 1] = next(numbers)
             previous = token
             for _ in range(word.end() - i - 1):
                 next(positions, None)
@@ -310,10 +318,6 @@ def _bind(at: int, terms: dict[str, str], name: str) -> tuple[int, int, str]:
     return (at, at, f" BIND ({terms[name]} AS ?{name})")
 
 
-def _starts_word(sparql: str, i: int) -> bool:
-    return i == 0 or not (sparql[i - 1].isalnum() or sparql[i - 1] in "_?$:")
-
-
 def _first_group_start(sparql: str, start: int) -> int:
     """Index just after the first `{` from `start` on outside parentheses: a sub-SELECT's WHERE group."""
     depth = 0
@@ -332,5 +336,5 @@ def _skip_space(sparql: str, i: int) -> int:
 
 def _code_text(sparql: str, start: int, end: int) -> str:
     """sparql[start:end] with strings, IRIs and comments blanked out."""
-    keep = {i for i in _code(sparql, start) if i < end} if end > start else set()
+    keep = set(itertools.takewhile(lambda i: i < end, _code(sparql, start)))
     return "".join(sparql[i] if i in keep else " " for i in range(start, end))
