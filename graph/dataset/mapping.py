@@ -27,6 +27,16 @@ from kzlinks.namespaces import GRAPH, ID, KG, OA, SCHEMA, SOURCES_GRAPH, source_
 GraphQuads = dict[str, list[Quad]]
 
 
+def triple_line(q: Quad) -> str:
+    """The quad's triple in N-Triples (without the final dot): digested, and loaded into the query index."""
+    return f"{q.subject} {q.predicate} {q.object}"
+
+
+def digest_lines(lines: list[str]) -> str:
+    """Order-free digest of a graph's triples, as N-Triples lines (the manifest's graph digests)."""
+    return hashlib.sha1("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
+
+
 def N(iri) -> NamedNode:  # noqa: N802 - short constructor used everywhere below
     return NamedNode(str(iri))
 

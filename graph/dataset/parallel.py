@@ -22,7 +22,6 @@ load average); otherwise the build reads in process. The result is the same eith
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import pickle
@@ -33,10 +32,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from pyoxigraph import Quad
 from rdflib import URIRef
 
-from kzlinks.dataset.mapping import map_fact_file
+from kzlinks.dataset.mapping import digest_lines, map_fact_file, triple_line
 from kzlinks.facts.cache import Entry, FactCache, context_key
 from kzlinks.facts.reader import EntityInfo
 from kzlinks.facts.vocabulary import OntologyIndex
@@ -44,16 +42,6 @@ from kzlinks.facts.vocabulary import OntologyIndex
 WORKERS = 2
 MIN_BYTES = 1_500_000  # fact files smaller than this in all (about 30k triples) are read in the build's process
 IN_FLIGHT = 2  # files handed to a worker before it answers: it never waits for the next one
-
-
-def triple_line(q: Quad) -> str:
-    """The quad's triple in N-Triples (without the final dot): digested, and loaded into the query index."""
-    return f"{q.subject} {q.predicate} {q.object}"
-
-
-def digest_lines(lines: list[str]) -> str:
-    """Order-free digest of a graph's triples, as N-Triples lines (the manifest's graph digests)."""
-    return hashlib.sha1("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
 
 
 GraphLines = dict[str, list[str]]  # graph IRI -> its distinct triples as N-Triples lines, in mapping order
@@ -139,23 +127,12 @@ def _serve(conn: Connection, cache: FactCache, index: OntologyIndex) -> None:
                     except Exception as exc:
                         conn.send(("error", number, _portable(exc)))
                         continue
-                    saving = saving and _save(cache, entry)
+                    saving = saving and cache.keep(entry)
                     conn.send(("mapped", number, (mapped, entry.graphs, entry.stored)))
             else:
                 return
     except (EOFError, OSError, KeyboardInterrupt):
         return  # the build stopped (it failed, or was interrupted): it says why
-
-
-def _save(cache: FactCache, entry: Entry) -> bool:
-    """Save the entry for the next build; False if the cache cannot be written (it only saves time)."""
-    if entry.stored:
-        return True
-    try:
-        cache.save(entry)
-    except OSError:
-        return False
-    return True
 
 
 def _without_facts(entry: Entry) -> Entry:
@@ -346,4 +323,4 @@ def start(paths: list[Path], cache: FactCache, index: OntologyIndex) -> Workers 
         return None
 
 
-__all__ = ["Workers", "MappedFile", "map_entry", "start", "worthwhile", "spare_core", "triple_line", "digest_lines"]
+__all__ = ["Workers", "MappedFile", "map_entry", "start", "worthwhile", "spare_core"]

@@ -23,7 +23,7 @@ from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat
 from kzlinks.data import PACKAGED_FACTS
 from kzlinks.dataset import buildmemo, parallel, queryindex
 from kzlinks.dataset.background import Background
-from kzlinks.dataset.mapping import GraphQuads, map_fact_file, source_quads
+from kzlinks.dataset.mapping import GraphQuads, digest_lines, map_fact_file, source_quads, triple_line
 from kzlinks.dataset.reference import read_reference, reference_files
 from kzlinks.dataset.store import Manifest, Snapshot, StoreDir, one_build_at_a_time
 from kzlinks.dataset.validation import check, check_store, to_rdflib
@@ -106,10 +106,7 @@ def collect_fact_files(extra: Iterable[Path] = (), packaged: bool = True) -> lis
 
 def digest(quads: list[Quad]) -> str:
     """Order-free digest of a graph's triples; blank node labels differ per parse, so they are left out."""
-    return _digest_lines([_blank_free(q) if _has_blank(q) else _triple(q) for q in quads])
-
-
-_digest_lines, _triple = parallel.digest_lines, parallel.triple_line  # one definition for both ways of mapping
+    return digest_lines([_blank_free(q) if _has_blank(q) else triple_line(q) for q in quads])
 
 
 def _has_blank(q: Quad) -> bool:
@@ -203,15 +200,15 @@ class _Mapped:
         if blank_free:  # and each quad kept once, compared by its line (a quad hashes slowly)
             unique: dict[str, Quad] = {}
             for q in quads:
-                unique.setdefault(_triple(q), q)
+                unique.setdefault(triple_line(q), q)
             lines, quads = list(unique), list(unique.values())
             self.quads[iri], self.counts[iri], self.lines[iri] = quads, len(quads), lines
             self.triples.update(lines)
-            self.digests[iri] = _digest_lines(lines)
+            self.digests[iri] = digest_lines(lines)
             return
         self.digests[iri] = digest(quads)
         self.blank += [q for q in quads if _has_blank(q)]
-        self.lines[iri] = [_triple(q) for q in quads if not _has_blank(q)]
+        self.lines[iri] = [triple_line(q) for q in quads if not _has_blank(q)]
         self.triples.update(self.lines[iri])
 
 
@@ -251,11 +248,8 @@ def _save(cache: FactCache, entries: list[Entry]) -> None:
     """Keep what was read for the next build; the cache only saves time, so a failure to write it is not an
     error (and must not hide the build's own error)."""
     for entry in entries:
-        if not entry.stored:
-            try:
-                cache.save(entry)
-            except OSError:
-                return
+        if not cache.keep(entry):
+            return
 
 
 class _Clock:

@@ -129,6 +129,17 @@ class FactCache:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def keep(self, entry: Entry) -> bool:
+        """Save the entry unless the cache holds it as it is; False if the cache cannot be written (it only
+        saves time, so that is no error of the build's)."""
+        if entry.stored:
+            return True
+        try:
+            self.save(entry)
+        except OSError:
+            return False
+        return True
+
     def prune(self, keep: set[str]) -> None:
         """Drop entries no file of the latest build uses."""
         if not self.folder.is_dir():
